@@ -1,0 +1,399 @@
+/* kiln-cli.c: Kiln without a window, for scripts, tests and benchmarks
+ *
+ *   kiln-cli run FILE [--stdin FILE] [--repeat N] [--timeout SECONDS] [--json]
+ *   kiln-cli compare PYFILE CPPFILE [--stdin FILE] [--repeat N] [--timeout SECONDS] [--json]
+ *
+ * The JSON printed with --json is a stable contract: scripts depend on it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "kiln-core.h"
+
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+
+typedef struct
+{
+  GMainLoop     *loop;
+  KilnToolchain *toolchain;
+  GCancellable  *cancellable;
+  KilnRunResult *results[2];
+  guint          pending;
+} Cli;
+
+static char    *opt_stdin;
+static int      opt_repeat;
+static double   opt_timeout;
+static gboolean opt_json;
+static char    *opt_python;
+static char    *opt_compiler;
+static char    *opt_flags;
+static char    *opt_cache_dir;
+
+static const GOptionEntry entries[] = {
+  { "stdin", 0, 0, G_OPTION_ARG_FILENAME, &opt_stdin,
+    N_("Give the contents of FILE to the program on standard input"), N_("FILE") },
+  { "repeat", 0, 0, G_OPTION_ARG_INT, &opt_repeat,
+    N_("Run the program N times for timing (C++: at most N within 1 s)"), "N" },
+  { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
+    N_("Stop a run after SECONDS (default 60)"), N_("SECONDS") },
+  { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
+    N_("Print one JSON object on standard output"), NULL },
+  { "python", 0, 0, G_OPTION_ARG_STRING, &opt_python,
+    N_("Python interpreter to use (default: python3 from PATH)"), N_("COMMAND") },
+  { "compiler", 0, 0, G_OPTION_ARG_STRING, &opt_compiler,
+    N_("C++ compiler to use (default: g++, else clang++)"), N_("COMMAND") },
+  { "flags", 0, 0, G_OPTION_ARG_STRING, &opt_flags,
+    N_("C++ compiler flags, shell-quoted"), N_("FLAGS") },
+  { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_cache_dir,
+    N_("Folder for compiled binaries (default: the user cache folder)"), N_("DIR") },
+  { NULL }
+};
+
+static void
+print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, node);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static void
+print_run_report (KilnRunResult *result,
+                  FILE          *out)
+{
+  const char *title = kiln_language_get_title (result->language);
+  double median, min, max;
+
+  if (result->compile != NULL)
+    {
+      g_autofree char *command = g_strjoinv (" ", result->compile->command);
+      g_autofree char *seconds = kiln_format_duration (result->compile->seconds);
+
+      if (result->compile->cached)
+        fprintf (out, _("%s: compiled earlier in %s (binary from the cache)\n"), title, seconds);
+      else if (result->compile->ok)
+        fprintf (out, _("%s: compiled in %s\n"), title, seconds);
+      else
+        fprintf (out, _("%s: compilation failed after %s\n"), title, seconds);
+      fprintf (out, "  $ %s\n", command);
+      for (guint i = 0; i < result->compile->diagnostics->len; i++)
+        {
+          const KilnDiagnostic *d = g_ptr_array_index (result->compile->diagnostics, i);
+
+          if (d->line > 0)
+            fprintf (out, "  %s:%u:%u: %s: %s\n", d->file, d->line, d->column,
+                     kiln_severity_to_string (d->severity), d->message);
+          else
+            fprintf (out, "  %s: %s\n", kiln_severity_to_string (d->severity), d->message);
+        }
+    }
+
+  if (kiln_run_result_get_wall (result, &median, &min, &max))
+    {
+      const KilnRunStats *run = kiln_run_result_get_median_run (result);
+      g_autofree char *wall = kiln_format_duration (median);
+      g_autofree char *lo = kiln_format_duration (min);
+      g_autofree char *hi = kiln_format_duration (max);
+      g_autofree char *cpu = kiln_format_duration (run->user_seconds + run->sys_seconds);
+      g_autofree char *rss = kiln_format_kib (run->max_rss_kib);
+
+      if (result->runs->len > 1)
+        fprintf (out, g_dngettext (GETTEXT_PACKAGE,
+                                   "%s: %u run, median %s (min %s, max %s), CPU %s, peak memory %s\n",
+                                   "%s: %u runs, median %s (min %s, max %s), CPU %s, peak memory %s\n",
+                                   result->runs->len),
+                 title, result->runs->len, wall, lo, hi, cpu, rss);
+      else
+        fprintf (out, _("%s: ran in %s, CPU %s, peak memory %s\n"), title, wall, cpu, rss);
+    }
+
+  if (result->ok)
+    fprintf (out, _("%s: exited with status 0\n"), title);
+  else if (result->error != NULL)
+    fprintf (out, _("%s: %s\n"), title, result->error->message);
+}
+
+static GBytes *
+read_stdin_file (GError **error)
+{
+  char *contents = NULL;
+  gsize length = 0;
+
+  if (opt_stdin == NULL)
+    return NULL;
+
+  if (!g_file_get_contents (opt_stdin, &contents, &length, error))
+    return NULL;
+
+  return g_bytes_new_take (contents, length);
+}
+
+static char *
+read_source (const char    *path,
+             KilnLanguage  *language,
+             GError       **error)
+{
+  char *contents = NULL;
+
+  if (!kiln_language_from_path (path, language))
+    {
+      g_set_error (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is neither Python (.py) nor C++ (.cpp, .cc, .cxx)."), path);
+      return NULL;
+    }
+
+  if (!g_file_get_contents (path, &contents, NULL, error))
+    return NULL;
+
+  return contents;
+}
+
+static void
+limits_for (KilnLanguage   language,
+            KilnRunLimits *limits)
+{
+  kiln_run_limits_init_default (limits, language);
+  if (opt_repeat > 0)
+    limits->max_runs = opt_repeat;
+  if (opt_timeout > 0)
+    limits->timeout_ms = (guint) MIN (opt_timeout * 1000.0, (double) G_MAXUINT);
+}
+
+typedef struct
+{
+  Cli  *cli;
+  guint slot;
+} Slot;
+
+static void
+slot_done_cb (GObject      *object,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  g_autofree Slot *slot = user_data;
+  Cli *cli = slot->cli;
+  g_autoptr(GError) error = NULL;
+
+  cli->results[slot->slot] = kiln_toolchain_run_finish (KILN_TOOLCHAIN (object), res, &error);
+  if (cli->results[slot->slot] == NULL)
+    g_printerr ("kiln-cli: %s\n", error->message);
+
+  if (--cli->pending == 0)
+    g_main_loop_quit (cli->loop);
+}
+
+static void
+start_run (Cli          *cli,
+           guint         slot_index,
+           KilnLanguage  language,
+           const char   *source,
+           GBytes       *input)
+{
+  Slot *slot = g_new0 (Slot, 1);
+  KilnRunLimits limits;
+
+  limits_for (language, &limits);
+  slot->cli = cli;
+  slot->slot = slot_index;
+  cli->pending++;
+  kiln_toolchain_run_async (cli->toolchain, language, source, input, &limits,
+                            cli->cancellable, slot_done_cb, slot);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Cli *cli = user_data;
+
+  g_cancellable_cancel (cli->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+usage_error (GOptionContext *context,
+             const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  g_printerr ("kiln-cli: %s\n\n%s", message, help);
+  return EXIT_USAGE;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) input = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *second = NULL;
+  const char *command;
+  Cli cli = { 0 };
+  KilnLanguage language;
+  int status;
+
+  setlocale (LC_ALL, "");
+  kiln_core_init ();
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE"));
+  g_option_context_set_summary (context,
+                                _("Run Python and C++ programs, time them and compare their "
+                                  "outputs, as Kiln’s window does."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage_error (context, error->message);
+
+  if (argc < 2)
+    return usage_error (context, _("Say what to do: run or compare."));
+  command = argv[1];
+  if (opt_repeat < 0)
+    return usage_error (context, _("--repeat takes a positive number."));
+  if (opt_timeout < 0)
+    return usage_error (context, _("--timeout takes a positive number of seconds."));
+
+  if (!(input = read_stdin_file (&error)) && error != NULL)
+    {
+      g_printerr ("kiln-cli: %s\n", error->message);
+      return EXIT_USAGE;
+    }
+
+  cli.loop = g_main_loop_new (NULL, FALSE);
+  cli.cancellable = g_cancellable_new ();
+  cli.toolchain = kiln_toolchain_new ();
+  if (opt_python != NULL)
+    kiln_toolchain_set_python (cli.toolchain, opt_python);
+  if (opt_compiler != NULL)
+    kiln_toolchain_set_compiler (cli.toolchain, opt_compiler);
+  if (opt_flags != NULL)
+    kiln_toolchain_set_flags (cli.toolchain, opt_flags);
+  if (opt_cache_dir != NULL)
+    kiln_toolchain_set_cache_dir (cli.toolchain, opt_cache_dir);
+
+  g_unix_signal_add (SIGINT, on_interrupt, &cli);
+  g_unix_signal_add (SIGTERM, on_interrupt, &cli);
+
+  if (g_str_equal (command, "run"))
+    {
+      if (argc != 3)
+        return usage_error (context, _("run takes one file."));
+      if (!(first = read_source (argv[2], &language, &error)))
+        {
+          g_printerr ("kiln-cli: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+      start_run (&cli, 0, language, first, input);
+    }
+  else if (g_str_equal (command, "compare"))
+    {
+      KilnLanguage second_language;
+
+      if (argc != 4)
+        return usage_error (context, _("compare takes a Python file and a C++ file."));
+      if (!(first = read_source (argv[2], &language, &error)) ||
+          !(second = read_source (argv[3], &second_language, &error)))
+        {
+          g_printerr ("kiln-cli: %s\n", error->message);
+          return EXIT_USAGE;
+        }
+      if (language != KILN_LANGUAGE_PYTHON || second_language != KILN_LANGUAGE_CPP)
+        return usage_error (context, _("compare takes the Python file first, then the C++ file."));
+
+      /* One after the other, so the two programs do not compete for the CPU. */
+      start_run (&cli, 0, KILN_LANGUAGE_PYTHON, first, input);
+      g_main_loop_run (cli.loop);
+      if (cli.results[0] != NULL)
+        start_run (&cli, 1, KILN_LANGUAGE_CPP, second, input);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (_("Unknown command “%s”."), command);
+      return usage_error (context, message);
+    }
+
+  if (cli.pending > 0)
+    g_main_loop_run (cli.loop);
+
+  if (g_str_equal (command, "run"))
+    {
+      KilnRunResult *result = cli.results[0];
+
+      if (result == NULL)
+        status = EXIT_FAILED;
+      else
+        {
+          if (opt_json)
+            print_json (kiln_run_result_to_json (result));
+          else
+            {
+              fwrite (g_bytes_get_data (result->stdout_bytes, NULL), 1,
+                      g_bytes_get_size (result->stdout_bytes), stdout);
+              fflush (stdout);
+              fwrite (g_bytes_get_data (result->stderr_bytes, NULL), 1,
+                      g_bytes_get_size (result->stderr_bytes), stderr);
+              print_run_report (result, stderr);
+            }
+          status = result->ok ? EXIT_SUCCESS : EXIT_FAILED;
+        }
+    }
+  else if (cli.results[0] == NULL || cli.results[1] == NULL)
+    status = EXIT_FAILED;
+  else
+    {
+      g_autoptr(KilnTimingMask) mask = kiln_timing_mask_new (NULL, NULL);
+      g_autoptr(KilnComparison) comparison = kiln_comparison_new (cli.results[0],
+                                                                  cli.results[1], mask);
+
+      if (opt_json)
+        print_json (kiln_comparison_to_json (comparison));
+      else
+        {
+          print_run_report (cli.results[0], stdout);
+          print_run_report (cli.results[1], stdout);
+          if (!comparison->comparable)
+            g_print (_("Outputs were not compared: both programs must run cleanly first.\n"));
+          else if (kiln_comparison_matches (comparison))
+            g_print (_("Outputs match.\n"));
+          else
+            g_print (_("Outputs differ at line %u:\n  Python: %s\n  C++:    %s\n"),
+                     comparison->diff->line,
+                     comparison->diff->reference ? comparison->diff->reference
+                                                 : _("(no more output)"),
+                     comparison->diff->candidate ? comparison->diff->candidate
+                                                 : _("(no more output)"));
+          if (comparison->speedup > 0)
+            {
+              g_autofree char *speedup = kiln_format_speedup (comparison->speedup,
+                                                              comparison->speedup_is_lower_bound);
+
+              g_print (_("Speedup: %s\n"), speedup);
+              if (comparison->speedup_is_lower_bound)
+                g_print (_("(The C++ program ran in under 5 ms, where process start-up "
+                           "dominates: the real speedup is higher.)\n"));
+            }
+        }
+      status = kiln_comparison_matches (comparison) ? EXIT_SUCCESS : EXIT_FAILED;
+    }
+
+  g_clear_pointer (&cli.results[0], kiln_run_result_unref);
+  g_clear_pointer (&cli.results[1], kiln_run_result_unref);
+  g_clear_object (&cli.toolchain);
+  g_clear_object (&cli.cancellable);
+  g_clear_pointer (&cli.loop, g_main_loop_unref);
+
+  return status;
+}
