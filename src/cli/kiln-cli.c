@@ -59,8 +59,9 @@ static const GOptionEntry entries[] = {
 };
 
 static void
-print_json (JsonNode *node)
+print_json (JsonNode *owned_node)
 {
+  g_autoptr(JsonNode) node = owned_node;
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
 

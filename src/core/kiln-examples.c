@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
+#include "kiln-core-resources.h"
 #include "kiln-examples.h"
 
 #define EXAMPLES_PATH "/io/github/kilnapp/Kiln/core/examples/"
@@ -72,7 +73,9 @@ lookup_file (const KilnExample *example,
   GBytes *bytes;
 
   path = g_strconcat (EXAMPLES_PATH, example->id, extension, NULL);
-  bytes = g_resources_lookup_data (path, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  /* Looked up in the core's own resource, which also keeps it linked into the binary. */
+  bytes = g_resource_lookup_data (kiln_core_get_resource (), path,
+                                  G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
 
   /* Every example ships its Python and C++; only the input is optional. */
   if (bytes == NULL && must_exist)

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "kiln-error.h"
+#include "kiln-format.h"
 #include "kiln-process.h"
 #include "kiln-toolchain.h"
 
@@ -861,11 +862,21 @@ describe_run_failure (RunState                *state,
                         title, g_strerror (process->report.spawn_errno));
 
   if (stats->timed_out)
-    return g_error_new (KILN_ERROR, KILN_ERROR_TIMED_OUT,
-                        _("Stopped after %.0f s: the %s program was still running. It may loop "
-                          "forever or wait for input; if it needs more time, raise the "
-                          "timeout in Preferences."),
-                        state->limits.timeout_ms / 1000.0, title);
+    {
+      g_autofree char *limit = NULL;
+
+      if (state->limits.timeout_ms % 1000 == 0)
+        /* Translators: a whole number of seconds, as in "Stopped after 60 s" */
+        limit = g_strdup_printf (_("%u s"), state->limits.timeout_ms / 1000);
+      else
+        limit = kiln_format_duration (state->limits.timeout_ms / 1000.0);
+
+      return g_error_new (KILN_ERROR, KILN_ERROR_TIMED_OUT,
+                          _("Stopped after %s: the %s program was still running. It may loop "
+                            "forever; if it needs more time, raise the timeout (in "
+                            "Preferences, or with --timeout in kiln-cli)."),
+                          limit, title);
+    }
 
   if (stats->output_truncated)
     {
@@ -874,8 +885,8 @@ describe_run_failure (RunState                *state,
 
       return g_error_new (KILN_ERROR, KILN_ERROR_OUTPUT_TRUNCATED,
                           _("Stopped: the %s program printed more than %s on %s, so its "
-                            "output was cut there. Raise the output limit in Preferences if "
-                            "that much output is expected."),
+                            "output was cut there. If that much output is expected, raise the "
+                            "output limit in Preferences."),
                           title, cap, process->truncated_stream);
     }
 
