@@ -1,0 +1,49 @@
+/* kiln-status-panel.h: outputs, timings and the verdict of the last runs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "kiln-core.h"
+
+G_BEGIN_DECLS
+
+#define KILN_TYPE_STATUS_PANEL (kiln_status_panel_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnStatusPanel, kiln_status_panel, KILN, STATUS_PANEL, AdwBin)
+
+typedef enum
+{
+  KILN_VERDICT_STYLE_NEUTRAL,
+  KILN_VERDICT_STYLE_SUCCESS,
+  KILN_VERDICT_STYLE_WARNING,
+  KILN_VERDICT_STYLE_ERROR,
+} KilnVerdictStyle;
+
+void        kiln_status_panel_set_running         (KilnStatusPanel      *self,
+                                                   KilnLanguage          language,
+                                                   gboolean              running);
+void        kiln_status_panel_set_result          (KilnStatusPanel      *self,
+                                                   KilnLanguage          language,
+                                                   KilnRunResult        *result);
+void        kiln_status_panel_set_outdated        (KilnStatusPanel      *self,
+                                                   KilnLanguage          language,
+                                                   gboolean              outdated);
+/* Shows the verdict of @comparison (must be comparable), or hides the verdict when NULL. */
+void        kiln_status_panel_set_comparison      (KilnStatusPanel      *self,
+                                                   const KilnComparison *comparison);
+/* Shows @message in the verdict area instead of a comparison. */
+void        kiln_status_panel_set_verdict_message (KilnStatusPanel      *self,
+                                                   const char           *message,
+                                                   KilnVerdictStyle      style);
+
+/* What the panel shows, for tests and the accessibility of the window. */
+const char *kiln_status_panel_get_verdict_text    (KilnStatusPanel      *self);
+const char *kiln_status_panel_get_speedup_text    (KilnStatusPanel      *self);
+const char *kiln_status_panel_get_python_time_text (KilnStatusPanel     *self);
+const char *kiln_status_panel_get_cpp_time_text   (KilnStatusPanel      *self);
+GtkListBox *kiln_status_panel_get_diagnostics     (KilnStatusPanel      *self);
+
+G_END_DECLS

@@ -1,0 +1,1348 @@
+/* kiln-window.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
+#include <string.h>
+
+#include "kiln-status-panel.h"
+#include "kiln-window.h"
+
+#define N_LANGUAGES 2
+
+#define DRAFT_PYTHON "python.py"
+#define DRAFT_CPP    "cpp.cpp"
+#define DRAFT_INPUT  "input.txt"
+
+#define MARK_ERROR   "kiln-error"
+#define MARK_WARNING "kiln-warning"
+
+/* One of the two programs: the run in progress and the last result. */
+typedef struct
+{
+  GCancellable  *cancellable;  /* non-NULL while it runs */
+  KilnRunResult *result;
+  char          *source;       /* the text and input the result came from */
+  char          *input;
+  gboolean       current;      /* result ran the text and input shown now */
+} Program;
+
+typedef enum
+{
+  TOUCHED_PYTHON = 1 << 0,
+  TOUCHED_CPP    = 1 << 1,
+  TOUCHED_INPUT  = 1 << 2,
+} Touched;
+
+struct _KilnWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  KilnToolchain        *toolchain;
+  KilnDraftStore       *drafts;
+  GCancellable         *cancellable;     /* file I/O of this window; cancelled in dispose */
+  GtkNativeDialog      *file_chooser;
+  Program               programs[N_LANGUAGES];
+  KilnComparison       *comparison;
+  char                 *reference_cpp;   /* the loaded example's C++, while shown */
+  GtkTextTag           *error_tag;
+  GtkTextTag           *warning_tag;
+  Touched               touched;         /* buffers changed before the drafts were read */
+  guint                 drafts_loaded : 1;
+  guint                 loading_text : 1;
+  guint                 draft_error_shown : 1;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkPaned             *editors_paned;
+  GtkPaned             *status_paned;
+  GtkSourceView        *python_view;
+  GtkSourceView        *cpp_view;
+  GtkTextView          *input_view;
+  GtkExpander          *input_expander;
+  GtkButton            *run_python_button;
+  GtkButton            *run_cpp_button;
+  GtkWidget            *reference_badge;
+  KilnStatusPanel      *status_panel;
+  GMenu                *examples_menu;
+};
+
+G_DEFINE_FINAL_TYPE (KilnWindow, kiln_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void update_actions (KilnWindow *self);
+static void update_results (KilnWindow *self,
+                            gboolean    force);
+
+static void
+program_clear_result (Program *program)
+{
+  g_clear_pointer (&program->result, kiln_run_result_unref);
+  g_clear_pointer (&program->source, g_free);
+  g_clear_pointer (&program->input, g_free);
+  program->current = FALSE;
+}
+
+static GtkTextBuffer *
+get_buffer (KilnWindow   *self,
+            KilnLanguage  language)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (language == KILN_LANGUAGE_CPP ? self->cpp_view
+                                                                   : self->python_view);
+
+  return gtk_text_view_get_buffer (view);
+}
+
+static char *
+dup_buffer_text (GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+static void
+show_toast (KilnWindow *self,
+            const char *message)
+{
+  g_autofree char *escaped = g_markup_escape_text (message, -1);
+  AdwToast *toast = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static char *
+dup_display_name (GFile *file)
+{
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path != NULL)
+    return g_filename_display_basename (path);
+
+  return g_file_get_uri (file);
+}
+
+/* Loads @text into an editor as one undoable step. */
+static void
+set_buffer_text (KilnWindow    *self,
+                 GtkTextBuffer *buffer,
+                 const char    *text)
+{
+  GtkTextIter start, end;
+
+  /* Replacing rather than gtk_text_buffer_set_text() keeps the change undoable. */
+  gtk_text_buffer_begin_user_action (buffer);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_delete (buffer, &start, &end);
+  gtk_text_buffer_insert (buffer, &start, text, -1);
+  gtk_text_buffer_end_user_action (buffer);
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  gtk_text_buffer_place_cursor (buffer, &start);
+}
+
+/* Actions */
+
+static void
+update_actions (KilnWindow *self)
+{
+  GtkTextBuffer *cpp = get_buffer (self, KILN_LANGUAGE_CPP);
+  const struct {
+    KilnLanguage  language;
+    GtkButton    *button;
+    const char   *run_label;
+    const char   *run_tooltip;
+    const char   *stop_tooltip;
+  } runs[] = {
+    { KILN_LANGUAGE_PYTHON, self->run_python_button, N_("Run Python"),
+      N_("Run the Python program (Ctrl+R)"), N_("Stop the Python program (Ctrl+R)") },
+    { KILN_LANGUAGE_CPP, self->run_cpp_button, N_("Run C++"),
+      N_("Compile and run the C++ program (Shift+Ctrl+R)"),
+      N_("Stop the C++ program (Shift+Ctrl+R)") },
+  };
+
+  /* Conversion arrives with the models; until then nothing can enable it. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.convert", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-cpp-as",
+                                 gtk_text_buffer_get_char_count (cpp) > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-example", TRUE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      gboolean running = self->programs[runs[i].language].cancellable != NULL;
+
+      gtk_button_set_label (runs[i].button, running ? _("Stop") : _(runs[i].run_label));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (runs[i].button),
+                                   running ? _(runs[i].stop_tooltip) : _(runs[i].run_tooltip));
+      if (running)
+        gtk_widget_add_css_class (GTK_WIDGET (runs[i].button), "destructive-action");
+      else
+        gtk_widget_remove_css_class (GTK_WIDGET (runs[i].button), "destructive-action");
+    }
+}
+
+/* Running */
+
+static void
+fill_limits (KilnWindow    *self,
+             KilnLanguage   language,
+             KilnRunLimits *limits)
+{
+  kiln_run_limits_init_default (limits, language);
+
+  limits->timeout_ms = MIN (g_settings_get_uint (self->settings, "run-timeout"),
+                            G_MAXUINT / 1000) * 1000;
+  limits->output_cap = (gsize) g_settings_get_uint (self->settings, "output-cap-kib") * 1024;
+
+  if (language == KILN_LANGUAGE_CPP)
+    {
+      limits->max_runs = g_settings_get_uint (self->settings, "cpp-repeat");
+      limits->time_budget_ms =
+        (guint) (g_settings_get_double (self->settings, "cpp-time-budget") * 1000.0);
+    }
+  else
+    {
+      /* Every requested Python run happens, however long it takes. */
+      limits->max_runs = g_settings_get_uint (self->settings, "python-repeat");
+      limits->time_budget_ms = G_MAXUINT;
+    }
+}
+
+static void
+clear_diagnostic_marks (KilnWindow *self)
+{
+  GtkTextBuffer *buffer = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, MARK_ERROR);
+  gtk_source_buffer_remove_source_marks (GTK_SOURCE_BUFFER (buffer), &start, &end, MARK_WARNING);
+  gtk_text_buffer_remove_tag (buffer, self->error_tag, &start, &end);
+  gtk_text_buffer_remove_tag (buffer, self->warning_tag, &start, &end);
+}
+
+/* Diagnostics in system headers or from the linker have no place in the editor. */
+static gboolean
+diagnostic_is_in_source (const KilnDiagnostic *diagnostic)
+{
+  static const char * const suffixes[] = { ".cpp", ".cc", ".cxx", ".c++" };
+
+  if (diagnostic->line == 0 || diagnostic->file == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      if (g_str_has_suffix (diagnostic->file, suffixes[i]))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+mark_diagnostics (KilnWindow        *self,
+                  KilnCompileResult *compile)
+{
+  GtkTextBuffer *buffer = get_buffer (self, KILN_LANGUAGE_CPP);
+
+  clear_diagnostic_marks (self);
+
+  if (compile == NULL || compile->diagnostics == NULL)
+    return;
+
+  for (guint i = 0; i < compile->diagnostics->len; i++)
+    {
+      const KilnDiagnostic *diagnostic = g_ptr_array_index (compile->diagnostics, i);
+      gboolean error = diagnostic->severity == KILN_SEVERITY_ERROR;
+      GtkTextIter start, end;
+
+      if (diagnostic->severity == KILN_SEVERITY_NOTE || !diagnostic_is_in_source (diagnostic))
+        continue;
+
+      if ((int) diagnostic->line > gtk_text_buffer_get_line_count (buffer))
+        continue;
+
+      gtk_text_buffer_get_iter_at_line (buffer, &start, (int) diagnostic->line - 1);
+      end = start;
+      if (!gtk_text_iter_ends_line (&end))
+        gtk_text_iter_forward_to_line_end (&end);
+
+      gtk_source_buffer_create_source_mark (GTK_SOURCE_BUFFER (buffer), NULL,
+                                            error ? MARK_ERROR : MARK_WARNING, &start);
+      gtk_text_buffer_apply_tag (buffer, error ? self->error_tag : self->warning_tag,
+                                 &start, &end);
+    }
+}
+
+typedef struct
+{
+  KilnWindow   *self;
+  GCancellable *cancellable;
+  KilnLanguage  language;
+  char         *source;
+  char         *input;
+} RunData;
+
+static void
+run_data_free (RunData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_object (&data->cancellable);
+  g_free (data->source);
+  g_free (data->input);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (RunData, run_data_free)
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(RunData) data = user_data;
+  KilnWindow *self = data->self;
+  Program *program = &self->programs[data->language];
+  g_autoptr(KilnRunResult) run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  run = kiln_toolchain_run_finish (KILN_TOOLCHAIN (object), result, &error);
+
+  /* A window being closed forgot this run already. */
+  if (program->cancellable != data->cancellable)
+    return;
+
+  g_clear_object (&program->cancellable);
+  kiln_status_panel_set_running (self->status_panel, data->language, FALSE);
+  update_actions (self);
+
+  if (run == NULL)
+    {
+      update_results (self, TRUE);
+
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_toast (self, error->message);
+      else
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %s is "Python" or "C++" */
+          message = g_strdup_printf (_("The %s program was stopped"),
+                                     kiln_language_get_title (data->language));
+          show_toast (self, message);
+        }
+      return;
+    }
+
+  program_clear_result (program);
+  program->result = g_steal_pointer (&run);
+  program->source = g_steal_pointer (&data->source);
+  program->input = g_steal_pointer (&data->input);
+
+  kiln_status_panel_set_result (self->status_panel, data->language, program->result);
+
+  if (data->language == KILN_LANGUAGE_CPP)
+    mark_diagnostics (self, program->result->compile);
+
+  update_results (self, TRUE);
+}
+
+static void
+run_program (KilnWindow   *self,
+             KilnLanguage  language)
+{
+  Program *program = &self->programs[language];
+  g_autoptr(GBytes) input = NULL;
+  KilnRunLimits limits;
+  RunData *data;
+
+  /* The same action stops a running program. */
+  if (program->cancellable != NULL)
+    {
+      g_cancellable_cancel (program->cancellable);
+      return;
+    }
+
+  fill_limits (self, language, &limits);
+
+  data = g_new0 (RunData, 1);
+  data->self = g_object_ref (self);
+  data->language = language;
+  data->source = dup_buffer_text (get_buffer (self, language));
+  data->input = dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+  data->cancellable = g_cancellable_new ();
+
+  if (*data->input != '\0')
+    input = g_bytes_new (data->input, strlen (data->input));
+
+  program->cancellable = g_object_ref (data->cancellable);
+  kiln_status_panel_set_running (self->status_panel, language, TRUE);
+  update_actions (self);
+  update_results (self, TRUE);
+
+  kiln_toolchain_run_async (self->toolchain, language, data->source, input, &limits,
+                            data->cancellable, run_cb, data);
+}
+
+static void
+run_python_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  run_program (KILN_WINDOW (widget), KILN_LANGUAGE_PYTHON);
+}
+
+static void
+run_cpp_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  run_program (KILN_WINDOW (widget), KILN_LANGUAGE_CPP);
+}
+
+static void
+convert_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  /* Disabled until models can be configured. */
+}
+
+/* The verdict */
+
+static void
+show_verdict (KilnWindow *self)
+{
+  Program *python = &self->programs[KILN_LANGUAGE_PYTHON];
+  Program *cpp = &self->programs[KILN_LANGUAGE_CPP];
+  KilnRunResult *python_run = python->current ? python->result : NULL;
+  KilnRunResult *cpp_run = cpp->current ? cpp->result : NULL;
+  g_autoptr(KilnTimingMask) mask = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) patterns = NULL;
+
+  g_clear_pointer (&self->comparison, kiln_comparison_free);
+
+  if (cpp_run != NULL && cpp_run->compile != NULL && !cpp_run->compile->ok)
+    {
+      guint n_errors = kiln_diagnostics_count (cpp_run->compile->diagnostics,
+                                               KILN_SEVERITY_ERROR);
+      g_autofree char *message = NULL;
+
+      if (n_errors > 0)
+        message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                "The C++ program did not compile: %u error",
+                                                "The C++ program did not compile: %u errors",
+                                                n_errors),
+                                   n_errors);
+      else
+        message = g_strdup (_("The C++ program did not compile"));
+
+      kiln_status_panel_set_verdict_message (self->status_panel, message,
+                                             KILN_VERDICT_STYLE_ERROR);
+      return;
+    }
+
+  if (python_run == NULL || cpp_run == NULL)
+    {
+      const char *message = NULL;
+
+      if (python->cancellable != NULL || cpp->cancellable != NULL)
+        message = _("Waiting for the programs to finish to compare outputs");
+      else if (python_run != NULL)
+        message = cpp->result != NULL
+                  ? _("The C++ code was edited since it ran: run it again to compare outputs")
+                  : _("Run the C++ program to compare outputs");
+      else if (cpp_run != NULL)
+        message = python->result != NULL
+                  ? _("The Python code was edited since it ran: run it again to compare outputs")
+                  : _("Run the Python program to compare outputs");
+      else if (python->result != NULL || cpp->result != NULL)
+        message = _("The code was edited since it ran: run both programs to compare outputs");
+
+      if (message != NULL)
+        kiln_status_panel_set_verdict_message (self->status_panel, message,
+                                               KILN_VERDICT_STYLE_NEUTRAL);
+      else
+        kiln_status_panel_set_comparison (self->status_panel, NULL);
+      return;
+    }
+
+  patterns = g_settings_get_strv (self->settings, "timing-patterns");
+  mask = kiln_timing_mask_new ((const char * const *) patterns, &error);
+  if (mask == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s says which timing pattern is wrong and why */
+      message = g_strdup_printf (_("Outputs not compared: %s. Fix the pattern in Preferences."),
+                                 error->message);
+      kiln_status_panel_set_verdict_message (self->status_panel, message,
+                                             KILN_VERDICT_STYLE_WARNING);
+      return;
+    }
+
+  self->comparison = kiln_comparison_new (python_run, cpp_run, mask);
+
+  if (!self->comparison->comparable)
+    {
+      const char *message;
+
+      if (!python_run->ok && !cpp_run->ok)
+        message = _("Outputs not compared: neither program ran to a clean exit");
+      else if (!python_run->ok)
+        message = _("Outputs not compared: the Python program failed");
+      else
+        message = _("Outputs not compared: the C++ program failed");
+
+      kiln_status_panel_set_verdict_message (self->status_panel, message,
+                                             KILN_VERDICT_STYLE_ERROR);
+      return;
+    }
+
+  kiln_status_panel_set_comparison (self->status_panel, self->comparison);
+}
+
+/* Works out which results still belong to the texts shown; the verdict changes only when
+ * that does, or when @force (a new result, new settings). */
+static void
+update_results (KilnWindow *self,
+                gboolean    force)
+{
+  g_autofree char *input = dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+  gboolean changed = force;
+
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    {
+      Program *program = &self->programs[i];
+      gboolean current = FALSE;
+
+      if (program->result != NULL)
+        {
+          g_autofree char *source = dup_buffer_text (get_buffer (self, i));
+
+          current = g_str_equal (source, program->source) && g_str_equal (input, program->input);
+        }
+
+      if (current != program->current)
+        {
+          program->current = current;
+          changed = TRUE;
+        }
+
+      kiln_status_panel_set_outdated (self->status_panel, i,
+                                      program->result != NULL && !current);
+    }
+
+  if (changed)
+    show_verdict (self);
+}
+
+static void
+timing_patterns_changed_cb (KilnWindow *self)
+{
+  update_results (self, TRUE);
+}
+
+/* Editing */
+
+static void
+update_reference_badge (KilnWindow *self)
+{
+  gboolean visible = FALSE;
+
+  if (self->reference_cpp != NULL)
+    {
+      g_autofree char *text = dup_buffer_text (get_buffer (self, KILN_LANGUAGE_CPP));
+
+      visible = g_str_equal (text, self->reference_cpp);
+    }
+
+  gtk_widget_set_visible (self->reference_badge, visible);
+}
+
+static void
+buffer_changed (KilnWindow    *self,
+                GtkTextBuffer *buffer,
+                const char    *draft_name,
+                Touched        touched)
+{
+  if (self->drafts == NULL)
+    return;
+
+  if (self->drafts_loaded)
+    {
+      g_autofree char *text = dup_buffer_text (buffer);
+
+      kiln_draft_store_queue (self->drafts, draft_name, text);
+    }
+  else if (!self->loading_text)
+    {
+      self->touched |= touched;
+    }
+
+  update_results (self, FALSE);
+  update_actions (self);
+}
+
+static void
+python_changed_cb (KilnWindow    *self,
+                   GtkTextBuffer *buffer)
+{
+  buffer_changed (self, buffer, DRAFT_PYTHON, TOUCHED_PYTHON);
+}
+
+static void
+cpp_changed_cb (KilnWindow    *self,
+                GtkTextBuffer *buffer)
+{
+  buffer_changed (self, buffer, DRAFT_CPP, TOUCHED_CPP);
+  update_reference_badge (self);
+}
+
+static void
+input_changed_cb (KilnWindow    *self,
+                  GtkTextBuffer *buffer)
+{
+  buffer_changed (self, buffer, DRAFT_INPUT, TOUCHED_INPUT);
+}
+
+static void
+diagnostic_activated_cb (KilnWindow *self,
+                         guint       line,
+                         guint       column)
+{
+  GtkTextBuffer *buffer = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextIter iter;
+
+  /* GTK clamps a line or column past the end to the end. */
+  gtk_text_buffer_get_iter_at_line_offset (buffer, &iter, (int) line - 1,
+                                           column > 0 ? (int) column - 1 : 0);
+  gtk_text_buffer_place_cursor (buffer, &iter);
+  gtk_text_view_scroll_to_mark (GTK_TEXT_VIEW (self->cpp_view),
+                                gtk_text_buffer_get_insert (buffer), 0.2, FALSE, 0, 0);
+  gtk_widget_grab_focus (GTK_WIDGET (self->cpp_view));
+}
+
+static void
+update_style_scheme (KilnWindow *self)
+{
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  GtkSourceStyleScheme *scheme;
+
+  scheme = gtk_source_style_scheme_manager_get_scheme (schemes,
+                                                       adw_style_manager_get_dark (style_manager)
+                                                       ? "Adwaita-dark" : "Adwaita");
+
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (get_buffer (self, i)), scheme);
+}
+
+/* Drafts */
+
+static void
+draft_save_failed_cb (KilnWindow   *self,
+                      const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  if (self->draft_error_shown)
+    return;
+
+  self->draft_error_shown = TRUE;
+  message = g_strdup_printf (_("Your code could not be saved as a draft: %s"), error->message);
+  show_toast (self, message);
+}
+
+static void
+drafts_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KilnWindow) self = user_data;
+  g_autoptr(GHashTable) texts = NULL;
+  g_autoptr(GError) error = NULL;
+  const struct {
+    const char    *name;
+    Touched        touched;
+    GtkTextBuffer *buffer;
+  } drafts[] = {
+    { DRAFT_PYTHON, TOUCHED_PYTHON, get_buffer (self, KILN_LANGUAGE_PYTHON) },
+    { DRAFT_CPP, TOUCHED_CPP, get_buffer (self, KILN_LANGUAGE_CPP) },
+    { DRAFT_INPUT, TOUCHED_INPUT, gtk_text_view_get_buffer (self->input_view) },
+  };
+
+  texts = kiln_draft_store_load_finish (KILN_DRAFT_STORE (object), result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->drafts == NULL)
+    return;
+
+  if (texts == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* Saving now could overwrite drafts that exist but could not be read. */
+      message = g_strdup_printf (_("Your saved drafts could not be read: %s"), error->message);
+      show_toast (self, message);
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (drafts); i++)
+    {
+      const char *text = g_hash_table_lookup (texts, drafts[i].name);
+
+      if ((self->touched & drafts[i].touched) == 0)
+        {
+          if (text != NULL)
+            {
+              self->loading_text = TRUE;
+              set_buffer_text (self, drafts[i].buffer, text);
+              self->loading_text = FALSE;
+            }
+        }
+      else
+        {
+          /* Edited before the drafts arrived: what is shown wins and is saved. */
+          g_autofree char *shown = dup_buffer_text (drafts[i].buffer);
+
+          kiln_draft_store_queue (self->drafts, drafts[i].name, shown);
+        }
+    }
+
+  self->drafts_loaded = TRUE;
+
+  if (g_hash_table_lookup (texts, DRAFT_INPUT) != NULL &&
+      *(const char *) g_hash_table_lookup (texts, DRAFT_INPUT) != '\0')
+    gtk_expander_set_expanded (self->input_expander, TRUE);
+}
+
+/* Examples */
+
+static void
+load_example_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  const KilnExample *example;
+  g_autoptr(GBytes) python = NULL;
+  g_autoptr(GBytes) cpp = NULL;
+  g_autoptr(GBytes) input = NULL;
+  g_autofree char *python_text = NULL;
+  g_autofree char *input_text = NULL;
+
+  example = kiln_examples_lookup (g_variant_get_string (parameter, NULL));
+  if (example == NULL)
+    {
+      show_toast (self, _("This example is not part of Kiln"));
+      return;
+    }
+
+  python = kiln_example_get_python (example);
+  cpp = kiln_example_get_cpp (example);
+  input = kiln_example_get_input (example);
+
+  python_text = g_utf8_make_valid (g_bytes_get_data (python, NULL), g_bytes_get_size (python));
+  g_free (self->reference_cpp);
+  self->reference_cpp = g_utf8_make_valid (g_bytes_get_data (cpp, NULL), g_bytes_get_size (cpp));
+  input_text = input != NULL
+               ? g_utf8_make_valid (g_bytes_get_data (input, NULL), g_bytes_get_size (input))
+               : g_strdup ("");
+
+  set_buffer_text (self, get_buffer (self, KILN_LANGUAGE_PYTHON), python_text);
+  set_buffer_text (self, get_buffer (self, KILN_LANGUAGE_CPP), self->reference_cpp);
+  set_buffer_text (self, gtk_text_view_get_buffer (self->input_view), input_text);
+  gtk_expander_set_expanded (self->input_expander, *input_text != '\0');
+  clear_diagnostic_marks (self);
+
+  update_reference_badge (self);
+}
+
+static void
+populate_examples_menu (KilnWindow *self)
+{
+  const KilnExample *examples;
+  guint n_examples = 0;
+
+  examples = kiln_examples_get_all (&n_examples);
+
+  for (guint i = 0; i < n_examples; i++)
+    {
+      g_autoptr(GMenuItem) item = g_menu_item_new (_(examples[i].title), NULL);
+
+      g_menu_item_set_action_and_target (item, "win.load-example", "s", examples[i].id);
+      g_menu_append_item (self->examples_menu, item);
+    }
+}
+
+/* Opening and saving files */
+
+typedef struct
+{
+  KilnWindow   *self;
+  KilnLanguage  language;
+  char         *name;
+} FileData;
+
+static void
+file_data_free (FileData *data)
+{
+  g_clear_object (&data->self);
+  g_free (data->name);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FileData, file_data_free)
+
+static FileData *
+file_data_new (KilnWindow   *self,
+               GFile        *file,
+               KilnLanguage  language)
+{
+  FileData *data = g_new0 (FileData, 1);
+
+  data->self = g_object_ref (self);
+  data->language = language;
+  data->name = dup_display_name (file);
+
+  return data;
+}
+
+static void
+open_loaded_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(FileData) data = user_data;
+  KilnWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (object), result, &contents, &length, NULL, &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      /* Translators: the first %s is a file name, the second says why */
+      message = g_strdup_printf (_("Could not open “%s”: %s"), data->name, error->message);
+      show_toast (self, message);
+      return;
+    }
+
+  if (!g_utf8_validate (contents, length, NULL) || memchr (contents, '\0', length) != NULL)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("Could not open “%s”: it is not UTF-8 text"), data->name);
+      show_toast (self, message);
+      return;
+    }
+
+  if (data->language == KILN_LANGUAGE_CPP)
+    g_clear_pointer (&self->reference_cpp, g_free);
+
+  set_buffer_text (self, get_buffer (self, data->language), contents);
+  if (data->language == KILN_LANGUAGE_CPP)
+    clear_diagnostic_marks (self);
+}
+
+static void
+open_response_cb (KilnWindow           *self,
+                  int                   response,
+                  GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *name = NULL;
+  KilnLanguage language;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  g_clear_object (&self->file_chooser);
+
+  if (file == NULL)
+    return;
+
+  name = dup_display_name (file);
+
+  if (!kiln_language_from_path (name, &language))
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is a file name */
+      message = g_strdup_printf (_("Kiln opens Python (.py) and C++ (.cpp, .cc, .cxx, .c++) "
+                                   "files, and “%s” is neither"), name);
+      show_toast (self, message);
+      return;
+    }
+
+  g_file_load_contents_async (file, self->cancellable, open_loaded_cb,
+                              file_data_new (self, file, language));
+}
+
+static GtkFileFilter *
+new_filter (const char         *name,
+            const char * const *patterns)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  for (guint i = 0; patterns[i] != NULL; i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+
+  return filter;
+}
+
+static void
+add_filters (GtkFileChooser *chooser,
+             gboolean        python)
+{
+  static const char * const python_patterns[] = { "*.py", NULL };
+  static const char * const cpp_patterns[] = { "*.cpp", "*.cc", "*.cxx", "*.c++", NULL };
+  static const char * const all_patterns[] = { "*", NULL };
+  g_autoptr(GtkFileFilter) cpp = new_filter (_("C++ Files"), cpp_patterns);
+  g_autoptr(GtkFileFilter) all = new_filter (_("All Files"), all_patterns);
+
+  if (python)
+    {
+      g_autoptr(GtkFileFilter) python_filter = new_filter (_("Python Files"), python_patterns);
+
+      gtk_file_chooser_add_filter (chooser, python_filter);
+    }
+
+  gtk_file_chooser_add_filter (chooser, cpp);
+  gtk_file_chooser_add_filter (chooser, all);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->file_chooser != NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Open Program"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_OPEN,
+                                         _("_Open"), _("_Cancel"));
+  add_filters (GTK_FILE_CHOOSER (chooser), TRUE);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+
+  self->file_chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (open_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+static void
+saved_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(FileData) data = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      /* Translators: the first %s is a file name, the second says why */
+      message = g_strdup_printf (_("Could not save “%s”: %s"), data->name, error->message);
+    }
+  else
+    {
+      message = g_strdup_printf (_("Saved “%s”"), data->name);
+    }
+
+  show_toast (data->self, message);
+}
+
+static void
+save_response_cb (KilnWindow           *self,
+                  int                   response,
+                  GtkFileChooserNative *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  char *text;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+
+  g_clear_object (&self->file_chooser);
+
+  if (file == NULL)
+    return;
+
+  text = dup_buffer_text (get_buffer (self, KILN_LANGUAGE_CPP));
+  bytes = g_bytes_new_take (text, strlen (text));
+
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       self->cancellable, saved_cb,
+                                       file_data_new (self, file, KILN_LANGUAGE_CPP));
+}
+
+static void
+save_cpp_as_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  GtkFileChooserNative *chooser;
+
+  if (self->file_chooser != NULL)
+    return;
+
+  chooser = gtk_file_chooser_native_new (_("Save C++ As"), GTK_WINDOW (self),
+                                         GTK_FILE_CHOOSER_ACTION_SAVE,
+                                         _("_Save"), _("_Cancel"));
+  add_filters (GTK_FILE_CHOOSER (chooser), FALSE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "program.cpp");
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
+
+  self->file_chooser = GTK_NATIVE_DIALOG (chooser);
+  g_signal_connect_object (chooser, "response", G_CALLBACK (save_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (self->file_chooser);
+}
+
+/* Window state */
+
+static void
+restore_window_state (KilnWindow *self)
+{
+  int width = g_settings_get_int (self->settings, "window-width");
+  int height = g_settings_get_int (self->settings, "window-height");
+  int editors = g_settings_get_int (self->settings, "editors-position");
+  int status = g_settings_get_int (self->settings, "status-position");
+
+  gtk_window_set_default_size (GTK_WINDOW (self), MAX (width, 720), MAX (height, 480));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  /* Unset, the editors share the width and the status panel gets the lower 45 %. */
+  gtk_paned_set_position (self->editors_paned, editors >= 0 ? editors : MAX (width, 720) / 2);
+  gtk_paned_set_position (self->status_paned, status >= 0 ? status : MAX (height, 480) * 55 / 100);
+}
+
+static void
+save_window_state (KilnWindow *self)
+{
+  int width, height;
+
+  g_settings_delay (self->settings);
+
+  if (!gtk_window_is_maximized (GTK_WINDOW (self)))
+    {
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+
+  g_settings_set_boolean (self->settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_int (self->settings, "editors-position",
+                      gtk_paned_get_position (self->editors_paned));
+  g_settings_set_int (self->settings, "status-position",
+                      gtk_paned_get_position (self->status_paned));
+
+  g_settings_apply (self->settings);
+}
+
+static void
+drafts_flushed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GApplication) app = user_data;
+
+  kiln_draft_store_flush_finish (KILN_DRAFT_STORE (object), result, NULL);
+  g_application_release (app);
+}
+
+static gboolean
+kiln_window_close_request (GtkWindow *window)
+{
+  KilnWindow *self = KILN_WINDOW (window);
+  GtkApplication *app = gtk_window_get_application (window);
+
+  save_window_state (self);
+
+  /* The application stays until the last draft is on disk. */
+  if (self->drafts != NULL && kiln_draft_store_has_pending (self->drafts) && app != NULL)
+    {
+      g_application_hold (G_APPLICATION (app));
+      kiln_draft_store_flush_async (self->drafts, NULL, drafts_flushed_cb, g_object_ref (app));
+    }
+
+  return GTK_WINDOW_CLASS (kiln_window_parent_class)->close_request (window);
+}
+
+/* Life cycle */
+
+static void
+kiln_window_dispose (GObject *object)
+{
+  KilnWindow *self = KILN_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    {
+      Program *program = &self->programs[i];
+
+      /* Stopping a run kills its whole process group. */
+      if (program->cancellable != NULL)
+        g_cancellable_cancel (program->cancellable);
+      g_clear_object (&program->cancellable);
+      program_clear_result (program);
+    }
+
+  /* Whatever is still queued is written even though the window goes away. */
+  if (self->drafts != NULL)
+    {
+      kiln_draft_store_flush_async (self->drafts, NULL, NULL, NULL);
+      g_signal_handlers_disconnect_by_data (self->drafts, self);
+      g_clear_object (&self->drafts);
+    }
+
+  if (self->file_chooser != NULL)
+    gtk_native_dialog_destroy (self->file_chooser);
+  g_clear_object (&self->file_chooser);
+
+  g_clear_pointer (&self->comparison, kiln_comparison_free);
+  gtk_widget_dispose_template (GTK_WIDGET (self), KILN_TYPE_WINDOW);
+
+  g_clear_object (&self->toolchain);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (kiln_window_parent_class)->dispose (object);
+}
+
+static void
+kiln_window_finalize (GObject *object)
+{
+  KilnWindow *self = KILN_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->reference_cpp, g_free);
+
+  G_OBJECT_CLASS (kiln_window_parent_class)->finalize (object);
+}
+
+static void
+kiln_window_class_init (KilnWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = kiln_window_dispose;
+  object_class->finalize = kiln_window_finalize;
+  window_class->close_request = kiln_window_close_request;
+
+  gtk_source_init ();
+  g_type_ensure (GTK_SOURCE_TYPE_VIEW);
+  g_type_ensure (KILN_TYPE_STATUS_PANEL);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/kilnapp/Kiln/kiln-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, editors_paned);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, status_paned);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, python_view);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, cpp_view);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, input_view);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, input_expander);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, run_python_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, run_cpp_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, reference_badge);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, status_panel);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, examples_menu);
+  gtk_widget_class_bind_template_callback (widget_class, diagnostic_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.convert", NULL, convert_action);
+  gtk_widget_class_install_action (widget_class, "win.run-python", NULL, run_python_action);
+  gtk_widget_class_install_action (widget_class, "win.run-cpp", NULL, run_cpp_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.save-cpp-as", NULL, save_cpp_as_action);
+  gtk_widget_class_install_action (widget_class, "win.load-example", "s", load_example_action);
+}
+
+static GtkSourceMarkAttributes *
+new_mark_attributes (const char    *icon_name,
+                     const GdkRGBA *color)
+{
+  GtkSourceMarkAttributes *attributes = gtk_source_mark_attributes_new ();
+  GdkRGBA background = *color;
+
+  /* A faint wash over the whole line, readable in light and dark schemes. */
+  background.alpha = 0.15;
+  gtk_source_mark_attributes_set_icon_name (attributes, icon_name);
+  gtk_source_mark_attributes_set_background (attributes, &background);
+
+  return attributes;
+}
+
+static void
+setup_editors (KilnWindow *self)
+{
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkTextBuffer *python = get_buffer (self, KILN_LANGUAGE_PYTHON);
+  GtkTextBuffer *cpp = get_buffer (self, KILN_LANGUAGE_CPP);
+  g_autoptr(GtkSourceMarkAttributes) error_attributes = NULL;
+  g_autoptr(GtkSourceMarkAttributes) warning_attributes = NULL;
+  GdkRGBA error_color = { 0.88, 0.11, 0.14, 1.0 };
+  GdkRGBA warning_color = { 0.90, 0.60, 0.0, 1.0 };
+
+  gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (python),
+                                  gtk_source_language_manager_get_language (languages, "python3"));
+  gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (cpp),
+                                  gtk_source_language_manager_get_language (languages, "cpp"));
+
+  error_attributes = new_mark_attributes ("dialog-error-symbolic", &error_color);
+  warning_attributes = new_mark_attributes ("dialog-warning-symbolic", &warning_color);
+  gtk_source_view_set_mark_attributes (self->cpp_view, MARK_ERROR, error_attributes, 20);
+  gtk_source_view_set_mark_attributes (self->cpp_view, MARK_WARNING, warning_attributes, 10);
+
+  self->error_tag = gtk_text_buffer_create_tag (cpp, NULL,
+                                                "underline", PANGO_UNDERLINE_ERROR,
+                                                "underline-rgba", &error_color,
+                                                NULL);
+  self->warning_tag = gtk_text_buffer_create_tag (cpp, NULL,
+                                                  "underline", PANGO_UNDERLINE_ERROR,
+                                                  "underline-rgba", &warning_color,
+                                                  NULL);
+
+  g_signal_connect_object (python, "changed", G_CALLBACK (python_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (cpp, "changed", G_CALLBACK (cpp_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_text_view_get_buffer (self->input_view), "changed",
+                           G_CALLBACK (input_changed_cb), self, G_CONNECT_SWAPPED);
+
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_style_scheme), self, G_CONNECT_SWAPPED);
+  update_style_scheme (self);
+}
+
+static void
+kiln_window_init (KilnWindow *self)
+{
+  static const char * const draft_names[] = { DRAFT_PYTHON, DRAFT_CPP, DRAFT_INPUT, NULL };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  if (DEVELOPMENT_BUILD)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  self->cancellable = g_cancellable_new ();
+  self->settings = g_settings_new ("io.github.kilnapp.Kiln");
+  self->toolchain = kiln_toolchain_new ();
+
+  g_settings_bind (self->settings, "python-interpreter", self->toolchain, "python",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "compiler", self->toolchain, "compiler",
+                   G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "compiler-flags", self->toolchain, "flags",
+                   G_SETTINGS_BIND_GET);
+  g_signal_connect_object (self->settings, "changed::timing-patterns",
+                           G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
+
+  setup_editors (self);
+  populate_examples_menu (self);
+  restore_window_state (self);
+  update_actions (self);
+
+  /* The editors stay empty, and nothing is saved, until the last drafts are back. */
+  self->drafts = kiln_draft_store_new (NULL);
+  g_signal_connect_object (self->drafts, "save-failed", G_CALLBACK (draft_save_failed_cb),
+                           self, G_CONNECT_SWAPPED);
+  kiln_draft_store_load_async (self->drafts, draft_names, self->cancellable,
+                               drafts_loaded_cb, g_object_ref (self));
+}
+
+KilnWindow *
+kiln_window_new (KilnApplication *app)
+{
+  g_return_val_if_fail (app == NULL || KILN_IS_APPLICATION (app), NULL);
+
+  return g_object_new (KILN_TYPE_WINDOW,
+                       "application", app,
+                       NULL);
+}
+
+KilnStatusPanel *
+kiln_window_get_status_panel (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return self->status_panel;
+}
+
+GtkTextBuffer *
+kiln_window_get_buffer (KilnWindow   *self,
+                        KilnLanguage  language)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return get_buffer (self, language);
+}
+
+GtkTextBuffer *
+kiln_window_get_input_buffer (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return gtk_text_view_get_buffer (self->input_view);
+}
+
+gboolean
+kiln_window_is_running (KilnWindow   *self,
+                        KilnLanguage  language)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (language < N_LANGUAGES, FALSE);
+
+  return self->programs[language].cancellable != NULL;
+}
+
+const KilnComparison *
+kiln_window_get_comparison (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return self->comparison;
+}
+
+gboolean
+kiln_window_shows_reference (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
+
+  return gtk_widget_get_visible (self->reference_badge);
+}
+
+gboolean
+kiln_window_get_drafts_loaded (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
+
+  return self->drafts_loaded;
+}

@@ -1,0 +1,36 @@
+/* kiln-window.h: the main window, two editors and what their programs did
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <adwaita.h>
+
+#include "kiln-application.h"
+#include "kiln-core.h"
+#include "kiln-status-panel.h"
+
+G_BEGIN_DECLS
+
+#define KILN_TYPE_WINDOW (kiln_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (KilnWindow, kiln_window, KILN, WINDOW, AdwApplicationWindow)
+
+/* @app: may be NULL (tests) */
+KilnWindow           *kiln_window_new                (KilnApplication *app);
+
+/* What the window shows, for its tests. */
+KilnStatusPanel      *kiln_window_get_status_panel   (KilnWindow      *self);
+GtkTextBuffer        *kiln_window_get_buffer         (KilnWindow      *self,
+                                                      KilnLanguage     language);
+GtkTextBuffer        *kiln_window_get_input_buffer   (KilnWindow      *self);
+gboolean              kiln_window_is_running         (KilnWindow      *self,
+                                                      KilnLanguage     language);
+/* The verdict on the current Python and C++ texts; NULL when there is none. */
+const KilnComparison *kiln_window_get_comparison     (KilnWindow      *self);
+/* Whether the C++ pane shows an example's unchanged reference translation. */
+gboolean              kiln_window_shows_reference    (KilnWindow      *self);
+/* Whether the saved drafts were read (until then edits are not saved). */
+gboolean              kiln_window_get_drafts_loaded  (KilnWindow      *self);
+
+G_END_DECLS
