@@ -430,6 +430,58 @@ test_work_dir (Fixture       *fixture,
   g_assert_false (g_file_test (cwd, G_FILE_TEST_EXISTS));
 }
 
+/* Two runs started together take turns: their executions never overlap in time. */
+static void
+test_runs_take_turns (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *source = "import time\n"
+                       "print(time.time())\n"
+                       "time.sleep(0.4)\n"
+                       "print(time.time())\n";
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  KilnTestWait waits[3] = { { NULL }, { NULL }, { NULL } };
+  KilnRunResult *results[3];
+  double spans[2][2];
+
+  for (guint i = 0; i < 2; i++)
+    kiln_toolchain_run_async (fixture->toolchain, KILN_LANGUAGE_PYTHON, source, NULL, NULL,
+                              NULL, kiln_test_wait_cb, &waits[i]);
+  /* A third one is stopped while it waits its turn: it ends without running at all. */
+  kiln_toolchain_run_async (fixture->toolchain, KILN_LANGUAGE_PYTHON, source, NULL, NULL,
+                            cancellable, kiln_test_wait_cb, &waits[2]);
+  g_cancellable_cancel (cancellable);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      results[i] = kiln_toolchain_run_finish (fixture->toolchain, kiln_test_wait_for (&waits[i]),
+                                              &error);
+      g_object_unref (waits[i].result);
+      if (i == 2)
+        {
+          g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+          g_assert_null (results[i]);
+        }
+      else
+        {
+          g_autofree char *out = NULL;
+          g_auto(GStrv) lines = NULL;
+
+          g_assert_no_error (error);
+          g_assert_true (results[i]->ok);
+          out = kiln_test_stdout (results[i]);
+          lines = g_strsplit (out, "\n", -1);
+          spans[i][0] = g_ascii_strtod (lines[0], NULL);
+          spans[i][1] = g_ascii_strtod (lines[1], NULL);
+          kiln_run_result_unref (results[i]);
+        }
+    }
+
+  g_assert_true (spans[0][1] <= spans[1][0] || spans[1][1] <= spans[0][0]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -456,6 +508,7 @@ main (int   argc,
   ADD ("/run/missing/interpreter", test_missing_interpreter);
   ADD ("/run/missing/helper", test_missing_helper);
   ADD ("/run/work-dir", test_work_dir);
+  ADD ("/run/take-turns", test_runs_take_turns);
 
 #undef ADD
 

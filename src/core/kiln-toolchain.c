@@ -32,6 +32,11 @@ struct _KilnToolchain
 
   /* compiler path -> first line of its --version, part of the cache key */
   GHashTable *versions;
+
+  /* Timed executions never overlap, so two programs never compete for the CPU: while one
+   * runs, the others wait here (compiling may overlap; it is not timed against Python). */
+  GTask      *executing;
+  GQueue      waiting;
 };
 
 G_DEFINE_FINAL_TYPE (KilnToolchain, kiln_toolchain, G_TYPE_OBJECT)
@@ -69,6 +74,8 @@ kiln_toolchain_finalize (GObject *object)
   g_clear_pointer (&self->flags, g_free);
   g_clear_pointer (&self->cache_dir, g_free);
   g_clear_pointer (&self->versions, g_hash_table_unref);
+  g_assert (self->executing == NULL);
+  g_assert (g_queue_is_empty (&self->waiting));
 
   G_OBJECT_CLASS (kiln_toolchain_parent_class)->finalize (object);
 }
@@ -804,6 +811,7 @@ typedef struct
   char          *work_dir;
   KilnRunResult *result;
   double         total_wall;
+  gulong         waiting_cancelled_id;
 } RunState;
 
 static void
@@ -925,19 +933,22 @@ run_cleaned_cb (GObject      *object,
 }
 
 /* Ends the run: the work folder goes (in a thread), then the result is returned. */
+static void run_once (GTask *task);
+static void release_execution (KilnToolchain *self, GTask *task);
+
 static void
 run_complete (GTask *task)
 {
   RunState *state = g_task_get_task_data (task);
   g_autoptr(GTask) cleanup = NULL;
 
+  release_execution (g_task_get_source_object (task), task);
+
   cleanup = g_task_new (NULL, NULL, run_cleaned_cb, task);
   if (state->work_dir != NULL)
     g_task_set_task_data (cleanup, g_steal_pointer (&state->work_dir), g_free);
   g_task_run_in_thread (cleanup, remove_tree_thread);
 }
-
-static void run_once (GTask *task);
 
 static void
 run_once_cb (GObject      *object,
@@ -1039,6 +1050,84 @@ work_dir_thread (GTask        *task,
     g_task_return_boolean (task, TRUE);
 }
 
+static gboolean
+waiting_cancelled_idle (gpointer user_data)
+{
+  GTask *task = user_data;
+  KilnToolchain *self = g_task_get_source_object (task);
+
+  /* Still queued? Then it ends now instead of after the running program. */
+  if (g_queue_remove (&self->waiting, task))
+    run_complete (task);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+waiting_cancelled_cb (GCancellable *cancellable,
+                      GTask        *task)
+{
+  g_idle_add_full (G_PRIORITY_DEFAULT, waiting_cancelled_idle, g_object_ref (task),
+                   g_object_unref);
+}
+
+static void
+stop_waiting (GTask *task)
+{
+  RunState *state = g_task_get_task_data (task);
+
+  if (state->waiting_cancelled_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), state->waiting_cancelled_id);
+      state->waiting_cancelled_id = 0;
+    }
+}
+
+static void
+acquire_execution (KilnToolchain *self,
+                   GTask         *task)
+{
+  RunState *state = g_task_get_task_data (task);
+
+  if (self->executing == NULL)
+    {
+      self->executing = task;
+      run_once (task);
+      return;
+    }
+
+  g_queue_push_tail (&self->waiting, task);
+  if (g_task_get_cancellable (task) != NULL)
+    state->waiting_cancelled_id = g_cancellable_connect (g_task_get_cancellable (task),
+                                                         G_CALLBACK (waiting_cancelled_cb),
+                                                         task, NULL);
+}
+
+static void
+release_execution (KilnToolchain *self,
+                   GTask         *task)
+{
+  GTask *next;
+
+  stop_waiting (task);
+  g_queue_remove (&self->waiting, task);
+  if (self->executing != task)
+    return;
+
+  self->executing = NULL;
+  while ((next = g_queue_pop_head (&self->waiting)) != NULL)
+    {
+      stop_waiting (next);
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (next)))
+        {
+          run_complete (next);
+          continue;
+        }
+      self->executing = next;
+      run_once (next);
+      break;
+    }
+}
+
 static void
 work_dir_cb (GObject      *object,
              GAsyncResult *res,
@@ -1061,7 +1150,7 @@ work_dir_cb (GObject      *object,
       return;
     }
 
-  run_once (task);
+  acquire_execution (g_task_get_source_object (task), task);
 }
 
 static void
