@@ -26,6 +26,25 @@ typedef enum
   KILN_ERROR_CACHE,
   KILN_ERROR_INVALID_PATTERN,
   KILN_ERROR_INVALID_ARGUMENT,
+
+  /* Models and their servers */
+  KILN_ERROR_BAD_MODEL_ENTRY,     /* models.json: names the file, the entry and the field */
+  KILN_ERROR_UNKNOWN_MODEL,       /* no model with that id */
+  KILN_ERROR_KEY_MISSING,         /* no key in the keyring nor in the environment */
+  KILN_ERROR_KEY_REJECTED,        /* 401, 403 */
+  KILN_ERROR_MODEL_NOT_FOUND,     /* 404 */
+  KILN_ERROR_REQUEST_TOO_LARGE,   /* 400/413/422 about context length or size */
+  KILN_ERROR_BAD_REQUEST,         /* other 4xx */
+  KILN_ERROR_RATE_LIMITED,        /* 429 */
+  KILN_ERROR_OVERLOADED,          /* 529, or an overloaded error event */
+  KILN_ERROR_MODEL_LOADING,       /* 503 "model is loading" */
+  KILN_ERROR_SERVER_ERROR,        /* other 5xx */
+  KILN_ERROR_NETWORK,             /* connection refused, DNS, cut mid-stream */
+  KILN_ERROR_TLS,                 /* certificate not trusted */
+  KILN_ERROR_INSECURE_URL,        /* plain http to a non-loopback host */
+  KILN_ERROR_IDLE_TIMEOUT,        /* no byte for too long */
+  KILN_ERROR_STREAM_ERROR,        /* an error event inside a 200 stream */
+  KILN_ERROR_BAD_RESPONSE,        /* the server said something we cannot read */
 } KilnError;
 
 GQuark kiln_error_quark (void);

@@ -1,0 +1,759 @@
+/* kiln-stream-event.c: decoding each provider's streaming wire format into KilnStreamEvents
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "kiln-stream-event.h"
+#include "kiln-think-filter.h"
+
+/* json-glib parses recursively: a hostile server could nest deep enough to overflow the
+ * stack, so deeper documents are dropped before they reach the parser. */
+#define MAX_JSON_DEPTH 64
+
+struct _KilnStreamDecoder
+{
+  KilnApi          api;
+  JsonParser      *parser;
+  KilnThinkFilter *think;
+  gboolean         think_fed;     /* text went into @think since the last flush */
+  gboolean         done;          /* DONE was emitted */
+  GHashTable      *blocks;        /* anthropic: block index → block type */
+};
+
+KilnStreamEvent *
+kiln_stream_event_new (KilnStreamEventType  type,
+                       const char          *text)
+{
+  KilnStreamEvent *self = g_new0 (KilnStreamEvent, 1);
+
+  self->type = type;
+  self->text = g_strdup (text);
+  self->input_tokens = -1;
+  self->output_tokens = -1;
+
+  return self;
+}
+
+void
+kiln_stream_event_free (KilnStreamEvent *self)
+{
+  if (self == NULL)
+    return;
+
+  g_free (self->text);
+  g_free (self->error_type);
+  g_free (self);
+}
+
+gboolean
+kiln_stream_finish_reason_is_truncation (const char *reason)
+{
+  if (reason == NULL)
+    return FALSE;
+
+  /* openai, tgi, ollama: "length"; anthropic: "max_tokens"; Gemini native: "MAX_TOKENS" */
+  return g_ascii_strcasecmp (reason, "length") == 0 ||
+         g_ascii_strcasecmp (reason, "max_tokens") == 0;
+}
+
+/* --- JSON helpers: every lookup checks the type, servers send anything --- */
+
+static gboolean
+json_too_deep (const char *data)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (const char *p = data; *p != '\0'; p++)
+    {
+      if (in_string)
+        {
+          if (*p == '\\' && p[1] != '\0')
+            p++;
+          else if (*p == '"')
+            in_string = FALSE;
+        }
+      else if (*p == '"')
+        in_string = TRUE;
+      else if (*p == '[' || *p == '{')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            return TRUE;
+        }
+      else if ((*p == ']' || *p == '}') && depth > 0)
+        depth--;
+    }
+
+  return FALSE;
+}
+
+static JsonObject *
+parse_object (KilnStreamDecoder *self,
+              const char        *data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *root;
+
+  if (json_too_deep (data))
+    {
+      g_debug ("stream decoder: JSON nested deeper than %d, ignored", MAX_JSON_DEPTH);
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (self->parser, data, -1, &error))
+    {
+      g_debug ("stream decoder: ignoring unreadable data: %s", error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (self->parser);
+  if (root == NULL)
+    return NULL;
+
+  if (JSON_NODE_HOLDS_OBJECT (root))
+    return json_node_get_object (root);
+
+  /* Google's endpoints wrap errors in a one-element array: [{"error": {...}}] */
+  if (JSON_NODE_HOLDS_ARRAY (root))
+    {
+      JsonArray *array = json_node_get_array (root);
+
+      if (json_array_get_length (array) == 1)
+        {
+          JsonNode *first = json_array_get_element (array, 0);
+
+          if (JSON_NODE_HOLDS_OBJECT (first) &&
+              json_object_has_member (json_node_get_object (first), "error"))
+            return json_node_get_object (first);
+        }
+    }
+
+  g_debug ("stream decoder: ignoring JSON that is not an object");
+  return NULL;
+}
+
+static JsonNode *
+get_member (JsonObject *object,
+            const char *name)
+{
+  if (object == NULL)
+    return NULL;
+  return json_object_get_member (object, name);
+}
+
+static JsonObject *
+get_object (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static JsonArray *
+get_array (JsonObject *object,
+           const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static const char *
+get_string (JsonObject *object,
+            const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+/* -1 when missing or not a number. */
+static gint64
+get_int (JsonObject *object,
+         const char *name)
+{
+  JsonNode *node = get_member (object, name);
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return -1;
+
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return MAX (json_node_get_int (node), -1);
+  if (type == G_TYPE_DOUBLE)
+    {
+      double value = json_node_get_double (node);
+
+      if (value >= 0 && value < (double) G_MAXINT64)
+        return (gint64) value;
+    }
+
+  return -1;
+}
+
+static gboolean
+get_bool (JsonObject *object,
+          const char *name)
+{
+  JsonNode *node = get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN &&
+         json_node_get_boolean (node);
+}
+
+/* A string or an integer member as text ("code": 429 or "code": "rate_limit_exceeded"). */
+static char *
+get_code (JsonObject *object,
+          const char *name)
+{
+  const char *text = get_string (object, name);
+  JsonNode *node;
+
+  if (text != NULL)
+    return *text != '\0' ? g_strdup (text) : NULL;
+
+  node = get_member (object, name);
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+
+  return NULL;
+}
+
+/* --- emitting --- */
+
+static void
+push (GPtrArray           *events,
+      KilnStreamEventType  type,
+      const char          *text,
+      gssize               length)
+{
+  KilnStreamEvent *event = kiln_stream_event_new (type, NULL);
+
+  if (length < 0)
+    length = strlen (text);
+
+  /* The UI needs valid UTF-8, whatever the server sent. */
+  if (g_utf8_validate (text, length, NULL))
+    event->text = g_strndup (text, length);
+  else
+    event->text = g_utf8_make_valid (text, length);
+
+  g_ptr_array_add (events, event);
+}
+
+static void
+push_strings (GPtrArray *events,
+              GString   *answer,
+              GString   *reasoning)
+{
+  if (reasoning->len > 0)
+    push (events, KILN_STREAM_EVENT_REASONING, reasoning->str, reasoning->len);
+  if (answer->len > 0)
+    push (events, KILN_STREAM_EVENT_TEXT, answer->str, answer->len);
+}
+
+/* Answer text from any api: <think>…</think> inside it becomes reasoning. */
+static void
+emit_content (KilnStreamDecoder *self,
+              const char        *text,
+              GPtrArray         *events)
+{
+  g_autoptr(GString) answer = NULL;
+  g_autoptr(GString) reasoning = NULL;
+
+  if (text == NULL || *text == '\0')
+    return;
+
+  answer = g_string_new (NULL);
+  reasoning = g_string_new (NULL);
+  kiln_think_filter_feed (self->think, text, answer, reasoning);
+  self->think_fed = TRUE;
+  push_strings (events, answer, reasoning);
+}
+
+static void
+emit_reasoning (const char *text,
+                GPtrArray  *events)
+{
+  if (text != NULL && *text != '\0')
+    push (events, KILN_STREAM_EVENT_REASONING, text, -1);
+}
+
+/* Releases text the filter holds back, so every delta lands before FINISH/ERROR/DONE. */
+static void
+flush_content (KilnStreamDecoder *self,
+               GPtrArray         *events)
+{
+  g_autoptr(GString) answer = NULL;
+  g_autoptr(GString) reasoning = NULL;
+
+  if (!self->think_fed)
+    return;
+
+  answer = g_string_new (NULL);
+  reasoning = g_string_new (NULL);
+  /* the filter starts over after finish, in case a (misbehaving) server goes on */
+  kiln_think_filter_finish (self->think, answer, reasoning);
+  push_strings (events, answer, reasoning);
+  self->think_fed = FALSE;
+}
+
+static void
+emit_finish (KilnStreamDecoder *self,
+             const char        *reason,
+             GPtrArray         *events)
+{
+  if (reason == NULL || *reason == '\0')
+    return;
+
+  flush_content (self, events);
+  push (events, KILN_STREAM_EVENT_FINISH, reason, -1);
+}
+
+static void
+emit_usage (gint64     input_tokens,
+            gint64     output_tokens,
+            GPtrArray *events)
+{
+  KilnStreamEvent *event;
+
+  if (input_tokens < 0 && output_tokens < 0)
+    return;
+
+  event = kiln_stream_event_new (KILN_STREAM_EVENT_USAGE, NULL);
+  event->input_tokens = input_tokens;
+  event->output_tokens = output_tokens;
+  g_ptr_array_add (events, event);
+}
+
+static void
+emit_error (KilnStreamDecoder *self,
+            const char        *message,
+            const char        *error_type,
+            GPtrArray         *events)
+{
+  KilnStreamEvent *event;
+
+  flush_content (self, events);
+
+  if (message == NULL || *message == '\0')
+    message = error_type != NULL ? error_type : "unknown error";
+
+  push (events, KILN_STREAM_EVENT_ERROR, message, -1);
+  event = g_ptr_array_index (events, events->len - 1);
+  if (error_type != NULL && *error_type != '\0' && g_utf8_validate (error_type, -1, NULL))
+    event->error_type = g_strdup (error_type);
+}
+
+static void
+emit_done (KilnStreamDecoder *self,
+           GPtrArray         *events)
+{
+  flush_content (self, events);
+
+  if (self->done)
+    return;
+
+  self->done = TRUE;
+  g_ptr_array_add (events, kiln_stream_event_new (KILN_STREAM_EVENT_DONE, NULL));
+}
+
+/* {"error": "text", "error_type": "…"} (tgi, ollama, llama.cpp) or
+ * {"error": {"message": "…", "type"|"code"|"status": …}} (OpenAI, OpenRouter, Google).
+ * Returns FALSE when @root holds no error. */
+static gboolean
+decode_error (KilnStreamDecoder *self,
+              JsonObject        *root,
+              GPtrArray         *events)
+{
+  JsonNode *node = get_member (root, "error");
+  g_autofree char *error_type = NULL;
+  g_autofree char *dumped = NULL;
+  const char *message = NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FALSE;
+
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *error = json_node_get_object (node);
+
+      message = get_string (error, "message");
+      error_type = get_code (error, "type");
+      if (error_type == NULL)
+        error_type = get_code (error, "code");
+      if (error_type == NULL)
+        error_type = get_code (error, "status");
+      if (message == NULL)
+        message = dumped = json_to_string (node, FALSE);
+    }
+  else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      message = json_node_get_string (node);
+      error_type = get_code (root, "error_type");
+    }
+  else
+    {
+      /* "error": false / 0 / [] — not an error report */
+      return FALSE;
+    }
+
+  emit_error (self, message, error_type, events);
+  return TRUE;
+}
+
+/* --- openai: chat.completion.chunk --- */
+
+static void
+decode_openai_content (KilnStreamDecoder *self,
+                       JsonNode          *content,
+                       GPtrArray         *events)
+{
+  if (content == NULL || JSON_NODE_HOLDS_NULL (content))
+    return;
+
+  if (JSON_NODE_HOLDS_VALUE (content) && json_node_get_value_type (content) == G_TYPE_STRING)
+    {
+      emit_content (self, json_node_get_string (content), events);
+      return;
+    }
+
+  /* Some servers (Mistral) send content as parts: [{"type": "text", "text": "…"}] */
+  if (JSON_NODE_HOLDS_ARRAY (content))
+    {
+      JsonArray *parts = json_node_get_array (content);
+      guint n = json_array_get_length (parts);
+
+      for (guint i = 0; i < n; i++)
+        {
+          JsonNode *part = json_array_get_element (parts, i);
+          JsonObject *object;
+          const char *type;
+
+          if (!JSON_NODE_HOLDS_OBJECT (part))
+            continue;
+
+          object = json_node_get_object (part);
+          type = get_string (object, "type");
+          if (type == NULL || g_str_equal (type, "text"))
+            emit_content (self, get_string (object, "text"), events);
+        }
+    }
+}
+
+static void
+decode_openai (KilnStreamDecoder *self,
+               const char        *event,
+               const char        *data,
+               GPtrArray         *events)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (data));
+  JsonObject *root;
+  JsonArray *choices;
+  JsonObject *usage;
+
+  if (g_str_equal (trimmed, "[DONE]"))
+    {
+      emit_done (self, events);
+      return;
+    }
+
+  if ((root = parse_object (self, trimmed)) == NULL)
+    return;
+
+  /* An error after the 200 status line. OpenRouter keeps "choices" beside it (with
+   * finish_reason "error"), so the chunk is read on. */
+  decode_error (self, root, events);
+
+  choices = get_array (root, "choices");
+  if (choices != NULL && json_array_get_length (choices) > 0)
+    {
+      JsonNode *first = json_array_get_element (choices, 0);
+      JsonObject *choice = JSON_NODE_HOLDS_OBJECT (first) ? json_node_get_object (first) : NULL;
+      JsonObject *delta = get_object (choice, "delta");
+      const char *reasoning;
+
+      /* DeepSeek and older vLLM name it reasoning_content; OpenRouter, Ollama's /v1 and
+       * newer vLLM name it reasoning. Some send both with the same text: take one. */
+      reasoning = get_string (delta, "reasoning_content");
+      if (reasoning == NULL || *reasoning == '\0')
+        reasoning = get_string (delta, "reasoning");
+      emit_reasoning (reasoning, events);
+
+      decode_openai_content (self, get_member (delta, "content"), events);
+      emit_finish (self, get_string (choice, "finish_reason"), events);
+    }
+
+  /* The include_usage chunk ("choices": []), or every chunk with Gemini's endpoint. */
+  usage = get_object (root, "usage");
+  if (usage != NULL)
+    emit_usage (get_int (usage, "prompt_tokens"), get_int (usage, "completion_tokens"), events);
+}
+
+/* --- anthropic: named events of the Messages API --- */
+
+static void
+decode_anthropic (KilnStreamDecoder *self,
+                  const char        *event,
+                  const char        *data,
+                  GPtrArray         *events)
+{
+  JsonObject *root;
+  const char *type;
+
+  if ((root = parse_object (self, data)) == NULL)
+    return;
+
+  /* The SSE event name and the data's "type" agree, but proxies drop or rename the
+   * event line: the data is the one to trust. */
+  type = get_string (root, "type");
+  if (type == NULL && event != NULL && *event != '\0')
+    type = event;
+  if (type == NULL)
+    {
+      decode_error (self, root, events);
+      return;
+    }
+
+  if (g_str_equal (type, "content_block_delta"))
+    {
+      JsonObject *delta = get_object (root, "delta");
+      const char *delta_type = get_string (delta, "type");
+
+      if (delta_type == NULL)
+        {
+          /* unknown shape: fall back on what the block said it was */
+          gint64 index = get_int (root, "index");
+          delta_type = g_hash_table_lookup (self->blocks, GINT_TO_POINTER ((int) index));
+          delta_type = g_strcmp0 (delta_type, "thinking") == 0 ? "thinking_delta" :
+                       g_strcmp0 (delta_type, "text") == 0 ? "text_delta" : NULL;
+        }
+
+      if (g_strcmp0 (delta_type, "text_delta") == 0)
+        emit_content (self, get_string (delta, "text"), events);
+      else if (g_strcmp0 (delta_type, "thinking_delta") == 0)
+        emit_reasoning (get_string (delta, "thinking"), events);
+      /* signature_delta, input_json_delta, citations_delta: nothing to show */
+    }
+  else if (g_str_equal (type, "content_block_start"))
+    {
+      JsonObject *block = get_object (root, "content_block");
+      const char *block_type = get_string (block, "type");
+      gint64 index = get_int (root, "index");
+
+      if (block_type != NULL && index >= 0 && index <= G_MAXINT)
+        g_hash_table_insert (self->blocks, GINT_TO_POINTER ((int) index), g_strdup (block_type));
+
+      /* the start block carries empty text in practice, but it is a text field */
+      if (g_strcmp0 (block_type, "text") == 0)
+        emit_content (self, get_string (block, "text"), events);
+      else if (g_strcmp0 (block_type, "thinking") == 0)
+        emit_reasoning (get_string (block, "thinking"), events);
+    }
+  else if (g_str_equal (type, "content_block_stop"))
+    {
+      gint64 index = get_int (root, "index");
+
+      if (index >= 0 && index <= G_MAXINT)
+        g_hash_table_remove (self->blocks, GINT_TO_POINTER ((int) index));
+    }
+  else if (g_str_equal (type, "message_start"))
+    {
+      JsonObject *usage = get_object (get_object (root, "message"), "usage");
+
+      if (usage != NULL)
+        emit_usage (get_int (usage, "input_tokens"), get_int (usage, "output_tokens"), events);
+    }
+  else if (g_str_equal (type, "message_delta"))
+    {
+      JsonObject *usage = get_object (root, "usage");
+
+      emit_finish (self, get_string (get_object (root, "delta"), "stop_reason"), events);
+      /* output_tokens is cumulative; newer servers repeat input_tokens here too */
+      if (usage != NULL)
+        emit_usage (get_int (usage, "input_tokens"), get_int (usage, "output_tokens"), events);
+    }
+  else if (g_str_equal (type, "message_stop"))
+    {
+      emit_done (self, events);
+    }
+  else if (g_str_equal (type, "error"))
+    {
+      if (!decode_error (self, root, events))
+        emit_error (self, NULL, NULL, events);
+    }
+  /* ping and event types added later are ignored */
+}
+
+/* --- tgi: /generate_stream --- */
+
+static void
+decode_tgi (KilnStreamDecoder *self,
+            const char        *event,
+            const char        *data,
+            GPtrArray         *events)
+{
+  g_autofree char *trimmed = g_strstrip (g_strdup (data));
+  JsonObject *root;
+  JsonObject *token;
+  JsonNode *generated_text;
+
+  /* TGI sends no [DONE]; proxies in front of it sometimes add one. */
+  if (g_str_equal (trimmed, "[DONE]"))
+    {
+      emit_done (self, events);
+      return;
+    }
+
+  if ((root = parse_object (self, trimmed)) == NULL)
+    return;
+
+  if (decode_error (self, root, events))
+    return;
+
+  /* special tokens (</s>, <|eot_id|>, …) are not answer text */
+  token = get_object (root, "token");
+  if (token != NULL && !get_bool (token, "special"))
+    emit_content (self, get_string (token, "text"), events);
+
+  /* The last event carries the whole text; "details" only when the request asked for
+   * it ("parameters": {"details": true}), else it is null. */
+  generated_text = get_member (root, "generated_text");
+  if (generated_text != NULL && !JSON_NODE_HOLDS_NULL (generated_text))
+    {
+      JsonObject *details = get_object (root, "details");
+
+      flush_content (self, events);
+      if (details != NULL)
+        {
+          JsonArray *prefill = get_array (details, "prefill");
+          gint64 input_tokens = get_int (details, "input_length");
+
+          if (input_tokens < 0 && prefill != NULL && json_array_get_length (prefill) > 0)
+            input_tokens = json_array_get_length (prefill);
+
+          emit_finish (self, get_string (details, "finish_reason"), events);
+          emit_usage (input_tokens, get_int (details, "generated_tokens"), events);
+        }
+
+      emit_done (self, events);
+    }
+}
+
+/* --- ollama: /api/chat NDJSON --- */
+
+static void
+decode_ollama (KilnStreamDecoder *self,
+               const char        *event,
+               const char        *data,
+               GPtrArray         *events)
+{
+  JsonObject *root;
+  JsonObject *message;
+
+  if ((root = parse_object (self, data)) == NULL)
+    return;
+
+  if (decode_error (self, root, events))
+    return;
+
+  message = get_object (root, "message");
+  emit_reasoning (get_string (message, "thinking"), events);
+  emit_content (self, get_string (message, "content"), events);
+
+  if (get_bool (root, "done"))
+    {
+      flush_content (self, events);
+      emit_finish (self, get_string (root, "done_reason"), events);
+      emit_usage (get_int (root, "prompt_eval_count"), get_int (root, "eval_count"), events);
+      emit_done (self, events);
+    }
+}
+
+/* --- the decoder --- */
+
+KilnStreamDecoder *
+kiln_stream_decoder_new (KilnApi api)
+{
+  KilnStreamDecoder *self;
+
+  g_return_val_if_fail (api <= KILN_API_OLLAMA, NULL);
+
+  self = g_new0 (KilnStreamDecoder, 1);
+  self->api = api;
+  self->parser = json_parser_new ();
+  self->think = kiln_think_filter_new ();
+  self->blocks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+
+  return self;
+}
+
+void
+kiln_stream_decoder_free (KilnStreamDecoder *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_object (&self->parser);
+  g_clear_pointer (&self->think, kiln_think_filter_free);
+  g_clear_pointer (&self->blocks, g_hash_table_unref);
+  g_free (self);
+}
+
+void
+kiln_stream_decoder_feed (KilnStreamDecoder *self,
+                          const char        *event,
+                          const char        *data,
+                          GPtrArray         *events)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (events != NULL);
+
+  if (data == NULL || *data == '\0')
+    return;
+
+  switch (self->api)
+    {
+    case KILN_API_OPENAI:
+      decode_openai (self, event, data, events);
+      break;
+
+    case KILN_API_ANTHROPIC:
+      decode_anthropic (self, event, data, events);
+      break;
+
+    case KILN_API_TGI:
+      decode_tgi (self, event, data, events);
+      break;
+
+    case KILN_API_OLLAMA:
+      decode_ollama (self, event, data, events);
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+void
+kiln_stream_decoder_finish (KilnStreamDecoder *self,
+                            GPtrArray         *events)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (events != NULL);
+
+  flush_content (self, events);
+}
