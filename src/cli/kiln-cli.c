@@ -2,6 +2,8 @@
  *
  *   kiln-cli run FILE [--stdin FILE] [--repeat N] [--timeout SECONDS] [--json]
  *   kiln-cli compare PYFILE CPPFILE [--stdin FILE] [--repeat N] [--timeout SECONDS] [--json]
+ *   kiln-cli models [--models FILE] [--json]
+ *   kiln-cli ask --model ID [--models FILE] [--system FILE] [PROMPTFILE|-]
  *
  * The JSON printed with --json is a stable contract: scripts depend on it.
  *
@@ -15,6 +17,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "kiln-cli.h"
 #include "kiln-core.h"
 
 #define EXIT_FAILED 1
@@ -37,6 +40,10 @@ static char    *opt_python;
 static char    *opt_compiler;
 static char    *opt_flags;
 static char    *opt_cache_dir;
+static char    *opt_models;
+static char    *opt_model;
+static char    *opt_system;
+static double   opt_idle_timeout;
 
 static const GOptionEntry entries[] = {
   { "stdin", 0, 0, G_OPTION_ARG_FILENAME, &opt_stdin,
@@ -55,6 +62,15 @@ static const GOptionEntry entries[] = {
     N_("C++ compiler flags, shell-quoted"), N_("FLAGS") },
   { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_cache_dir,
     N_("Folder for compiled binaries (default: the user cache folder)"), N_("DIR") },
+  { "models", 0, 0, G_OPTION_ARG_FILENAME, &opt_models,
+    N_("Use only the models in FILE (default: built-in and ~/.config/kiln/models.json)"),
+    N_("FILE") },
+  { "model", 0, 0, G_OPTION_ARG_STRING, &opt_model,
+    N_("The model to ask (an id from kiln-cli models)"), N_("ID") },
+  { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system,
+    N_("Send the contents of FILE as the system prompt"), N_("FILE") },
+  { "idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_idle_timeout,
+    N_("Give up on a model that sends nothing for SECONDS (default 60)"), N_("SECONDS") },
   { NULL }
 };
 
@@ -251,7 +267,8 @@ main (int    argc,
   kiln_core_init ();
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE"));
+  context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE | models | "
+                                    "ask [PROMPTFILE|-]"));
   g_option_context_set_summary (context,
                                 _("Run Python and C++ programs, time them and compare their "
                                   "outputs, as Kiln’s window does."));
@@ -260,8 +277,29 @@ main (int    argc,
     return usage_error (context, error->message);
 
   if (argc < 2)
-    return usage_error (context, _("Say what to do: run or compare."));
+    return usage_error (context, _("Say what to do: run, compare, models or ask."));
   command = argv[1];
+
+  if (g_str_equal (command, "models") || g_str_equal (command, "ask"))
+    {
+      KilnCliOptions options = {
+        .json = opt_json,
+        .models_file = opt_models,
+        .model_id = opt_model,
+        .system_file = opt_system,
+        .idle_timeout = opt_idle_timeout,
+      };
+
+      if (g_str_equal (command, "models"))
+        {
+          if (argc != 2)
+            return usage_error (context, _("models takes no file."));
+          return kiln_cli_models (&options);
+        }
+      if (argc > 3)
+        return usage_error (context, _("ask takes at most one prompt file."));
+      return kiln_cli_ask (&options, argc == 3 ? argv[2] : NULL);
+    }
   if (opt_repeat < 0)
     return usage_error (context, _("--repeat takes a positive number."));
   if (opt_timeout < 0)
