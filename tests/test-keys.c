@@ -263,10 +263,15 @@ start_daemon (void)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
                                         | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE
                                         );
   g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime_dir, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "GNOME_KEYRING_CONTROL");
+  /* gnome-keyring 42 warns "asked to register item …, but it's already registered" when an
+   * item is replaced; our fatal-warnings must not kill it. */
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
   daemon_process = g_subprocess_launcher_spawn (launcher, &error, program, "--replace",
                                                 "--unlock", "--components=secrets",
                                                 "--foreground", NULL);
@@ -320,14 +325,51 @@ on_changed (KilnKeyStore *store,
   g_ptr_array_add (names, g_strdup (key_name));
 }
 
+/* Asks the Secret Service itself (not libsecret) for our items named @key_name: there must
+ * be exactly one; returns its label. */
+static char *
+item_label_of (const char *key_name)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) label = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autofree const char **unlocked = NULL;
+  g_autofree const char **locked = NULL;
+  GVariantBuilder attributes;
+
+  g_variant_builder_init (&attributes, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&attributes, "{ss}", "xdg:schema", KILN_KEY_SCHEMA_NAME);
+  g_variant_builder_add (&attributes, "{ss}", "key-name", key_name);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", "/org/freedesktop/secrets",
+                                       "org.freedesktop.Secret.Service", "SearchItems",
+                                       g_variant_new ("(a{ss})", &attributes),
+                                       G_VARIANT_TYPE ("(aoao)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  g_assert_nonnull (reply);
+  g_variant_get (reply, "(^a&o^a&o)", &unlocked, &locked);
+  g_assert_cmpuint (g_strv_length ((char **) unlocked), ==, 1);
+  g_assert_cmpuint (g_strv_length ((char **) locked), ==, 0);
+
+  label = g_dbus_connection_call_sync (bus, "org.freedesktop.secrets", unlocked[0],
+                                       "org.freedesktop.DBus.Properties", "Get",
+                                       g_variant_new ("(ss)", "org.freedesktop.Secret.Item",
+                                                      "Label"),
+                                       G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  g_assert_nonnull (label);
+  g_variant_get (label, "(v)", &value);
+
+  return g_variant_dup_string (value, NULL);
+}
+
 static void
 test_store_lookup_clear (void)
 {
   g_autoptr(KilnKeyStore) store = NULL;
   g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GHashTable) attributes = NULL;
-  g_autolist(SecretRetrievable) found = NULL;
+  g_autofree char *label = NULL;
   KilnKeySource source;
   char *key;
 
@@ -355,17 +397,8 @@ test_store_lookup_clear (void)
   g_assert_cmpstr (key, ==, "second-value");
   kiln_key_free (key);
 
-  attributes = secret_attributes_build (kiln_key_store_get_schema (),
-                                        "key-name", "KILN_TEST_KEY_A", NULL);
-  found = secret_password_searchv_sync (kiln_key_store_get_schema (), attributes,
-                                        SECRET_SEARCH_ALL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (g_list_length (found), ==, 1);
-  {
-    g_autofree char *label = secret_retrievable_get_label (found->data);
-
-    g_assert_cmpstr (label, ==, "Kiln: KILN_TEST_KEY_A");
-  }
+  label = item_label_of ("KILN_TEST_KEY_A");
+  g_assert_cmpstr (label, ==, "Kiln: KILN_TEST_KEY_A");
 
   g_assert_true (clear_key (store, "KILN_TEST_KEY_A", &error));
   g_assert_no_error (error);

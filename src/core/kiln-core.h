@@ -4,12 +4,16 @@
  */
 #pragma once
 
+#include "kiln-chat-stream.h"
 #include "kiln-comparison.h"
 #include "kiln-diagnostic.h"
 #include "kiln-draft-store.h"
 #include "kiln-error.h"
 #include "kiln-examples.h"
 #include "kiln-format.h"
+#include "kiln-key-store.h"
+#include "kiln-model-registry.h"
+#include "kiln-models.h"
 #include "kiln-output-compare.h"
 #include "kiln-run-result.h"
 #include "kiln-toolchain.h"
