@@ -126,7 +126,19 @@ class Handler(BaseHTTPRequestHandler):
     do_POST = handle_any
 
 
+def die_with_parent():
+    """A test that crashes must not leave its server holding the test runner's pipes."""
+    try:
+        import ctypes
+        import signal
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+
+
 def main():
+    die_with_parent()
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenario", required=True)
     parser.add_argument("--log", required=True)

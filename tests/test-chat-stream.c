@@ -14,19 +14,12 @@
 #include "kiln-model.h"
 #include "kiln-sse-parser.h"
 #include "kiln-stream-event.h"
+#include "kiln-test-replay.h"
 
 /* Planted in every request; no log line and no error message may ever contain it. */
 #define SECRET_KEY "sk-kiln-test-7f3a9c1e5b2d4f60"
 
 static GString *captured_logs;
-
-typedef struct
-{
-  GSubprocess *server;
-  char        *dir;
-  char        *log_path;
-  guint        port;
-} Replay;
 
 static GLogWriterOutput
 capture_writer (GLogLevelFlags   level,
@@ -48,148 +41,6 @@ capture_writer (GLogLevelFlags   level,
   return G_LOG_WRITER_HANDLED;
 }
 
-static char *
-build_path (const char *first, ...)
-{
-  const char *srcdir = g_getenv ("G_TEST_SRCDIR");
-  va_list args;
-  GString *path = g_string_new (srcdir ? srcdir : ".");
-  const char *part;
-
-  va_start (args, first);
-  for (part = first; part != NULL; part = va_arg (args, const char *))
-    {
-      g_string_append_c (path, G_DIR_SEPARATOR);
-      g_string_append (path, part);
-    }
-  va_end (args);
-
-  return g_string_free (path, FALSE);
-}
-
-/* Starts the replay server with @scenario (JSON text). @tls: serve https with a fresh
- * self-signed certificate. */
-static void
-replay_start (Replay     *replay,
-              const char *scenario,
-              gboolean    tls)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *script = build_path ("replay-server.py", NULL);
-  g_autofree char *scenario_path = NULL;
-  g_autofree char *root = build_path (NULL, NULL);
-  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-
-  replay->dir = g_dir_make_tmp ("kiln-replay-XXXXXX", &error);
-  g_assert_no_error (error);
-  scenario_path = g_build_filename (replay->dir, "scenario.json", NULL);
-  replay->log_path = g_build_filename (replay->dir, "requests.jsonl", NULL);
-  g_assert_true (g_file_set_contents (scenario_path, scenario, -1, NULL));
-  g_assert_true (g_file_set_contents (replay->log_path, "", -1, NULL));
-
-  g_ptr_array_add (argv, g_strdup ("python3"));
-  g_ptr_array_add (argv, g_strdup (script));
-  g_ptr_array_add (argv, g_strdup ("--scenario"));
-  g_ptr_array_add (argv, g_strdup (scenario_path));
-  g_ptr_array_add (argv, g_strdup ("--log"));
-  g_ptr_array_add (argv, g_strdup (replay->log_path));
-  g_ptr_array_add (argv, g_strdup ("--root"));
-  g_ptr_array_add (argv, g_strdup (root));
-
-  if (tls)
-    {
-      g_autofree char *cert = g_build_filename (replay->dir, "cert.pem", NULL);
-      g_autofree char *key = g_build_filename (replay->dir, "key.pem", NULL);
-      g_autofree char *command = g_strdup_printf (
-        "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
-        "-keyout %s -out %s", key, cert);
-      int status = 0;
-
-      g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, &status, &error));
-      g_assert_no_error (error);
-      g_assert_cmpint (status, ==, 0);
-      g_ptr_array_add (argv, g_strdup ("--cert"));
-      g_ptr_array_add (argv, g_strdup (cert));
-      g_ptr_array_add (argv, g_strdup ("--key"));
-      g_ptr_array_add (argv, g_strdup (key));
-    }
-  g_ptr_array_add (argv, NULL);
-
-  replay->server = g_subprocess_newv ((const char * const *) argv->pdata,
-                                      G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (replay->server));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  replay->port = (guint) g_ascii_strtoull (line, NULL, 10);
-  g_assert_cmpuint (replay->port, >, 0);
-}
-
-static void
-replay_stop (Replay *replay)
-{
-  g_autofree char *quoted = g_shell_quote (replay->dir);
-  g_autofree char *command = g_strdup_printf ("rm -rf %s", quoted);
-
-  if (replay->server != NULL)
-    {
-      g_subprocess_force_exit (replay->server);
-      g_subprocess_wait (replay->server, NULL, NULL);
-      g_clear_object (&replay->server);
-    }
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-  g_clear_pointer (&replay->dir, g_free);
-  g_clear_pointer (&replay->log_path, g_free);
-}
-
-/* The requests the server received, parsed. */
-static GPtrArray *
-replay_requests (Replay *replay)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  GPtrArray *requests = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-
-  g_assert_true (g_file_get_contents (replay->log_path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-
-      if (*lines[i] == '\0')
-        continue;
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
-      g_ptr_array_add (requests, json_node_copy (json_parser_get_root (parser)));
-    }
-
-  return requests;
-}
-
-static const char *
-request_header (JsonNode   *request,
-                const char *name)
-{
-  JsonObject *headers = json_object_get_object_member (json_node_get_object (request), "headers");
-
-  return json_object_get_string_member_with_default (headers, name, NULL);
-}
-
-static JsonObject *
-request_body (JsonNode *request)
-{
-  static JsonParser *parser;
-  const char *body = json_object_get_string_member (json_node_get_object (request), "body");
-
-  g_clear_object (&parser);
-  parser = json_parser_new ();
-  g_assert_true (json_parser_load_from_data (parser, body, -1, NULL));
-  return json_node_get_object (json_parser_get_root (parser));
-}
-
 static KilnModel *
 make_model (KilnApi     api,
             const char *base_url)
@@ -198,7 +49,7 @@ make_model (KilnApi     api,
 
   model->id = g_strdup ("test-model");
   model->label = g_strdup ("Test Model");
-  model->provider = g_strdup ("Replay");
+  model->provider = g_strdup ("KilnTestReplay");
   model->api = api;
   model->base_url = g_strdup (base_url);
   model->model = g_strdup ("test/model-1");
@@ -298,7 +149,7 @@ stream_once (KilnModel     *model,
 }
 
 static char *
-base_url (Replay     *replay,
+base_url (KilnTestReplay     *replay,
           const char *scheme,
           const char *suffix)
 {
@@ -343,10 +194,10 @@ test_openai (void)
   g_autoptr(GPtrArray) requests = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
   JsonObject *request;
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "/v1");
   model = make_model (KILN_API_OPENAI, url);
   stream = stream_once (model, NULL, 0, &observed, &error);
@@ -362,11 +213,11 @@ test_openai (void)
   g_assert_cmpfloat (kiln_chat_stream_get_cost (stream), ==, (12 * 2.0 + 9 * 10.0) / 1e6);
   g_assert_cmpuint (observed.n_deltas, ==, 2);
 
-  requests = replay_requests (&replay);
+  requests = kiln_test_replay_requests (&replay);
   g_assert_cmpuint (requests->len, ==, 1);
-  g_assert_cmpstr (request_header (requests->pdata[0], "authorization"), ==,
+  g_assert_cmpstr (kiln_test_request_header (requests->pdata[0], "authorization"), ==,
                    "Bearer " SECRET_KEY);
-  request = request_body (requests->pdata[0]);
+  request = kiln_test_request_body (requests->pdata[0]);
   g_assert_true (json_object_get_boolean_member (request, "stream"));
   g_assert_true (json_object_get_boolean_member (
     json_object_get_object_member (request, "stream_options"), "include_usage"));
@@ -374,14 +225,14 @@ test_openai (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (request, "messages")),
                     ==, 2);
 
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 /* Each fixture stream, replayed whole and one byte per chunk: identical results. */
 static void
 test_fixtures_split (void)
 {
-  g_autofree char *dir_path = build_path ("fixtures", "streams", NULL);
+  g_autofree char *dir_path = kiln_test_build_path ("fixtures", "streams", NULL);
   g_autoptr(GDir) dir = g_dir_open (dir_path, 0, NULL);
   const char *name;
   guint n = 0;
@@ -416,16 +267,16 @@ test_fixtures_split (void)
           g_autoptr(KilnChatStream) stream = NULL;
           g_autofree char *url = NULL;
           Observed observed = { 0 };
-          Replay replay = { 0 };
+          KilnTestReplay replay = { 0 };
 
-          replay_start (&replay, scenario, FALSE);
+          kiln_test_replay_start (&replay, scenario, FALSE);
           url = base_url (&replay, "http", api == KILN_API_OPENAI ? "/v1" : "");
           model = make_model (api, url);
           stream = stream_once (model, NULL, 0, &observed, &error);
           ok[split] = error == NULL;
           results[split][0] = g_strdup (kiln_chat_stream_get_text (stream));
           results[split][1] = g_strdup (kiln_chat_stream_get_reasoning (stream));
-          replay_stop (&replay);
+          kiln_test_replay_stop (&replay);
         }
 
       g_test_message ("%s: %zu bytes of text, %zu of reasoning, %s", name,
@@ -475,10 +326,10 @@ test_anthropic (void)
   g_autoptr(GPtrArray) requests = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
   JsonObject *request;
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "");
   model = make_model (KILN_API_ANTHROPIC, url);
   stream = stream_once (model, NULL, 0, &observed, &error);
@@ -489,15 +340,15 @@ test_anthropic (void)
   g_assert_cmpint (kiln_chat_stream_get_output_tokens (stream), ==, 15);
   g_assert_cmpstr (kiln_chat_stream_get_finish_reason (stream), ==, "end_turn");
 
-  requests = replay_requests (&replay);
-  g_assert_cmpstr (request_header (requests->pdata[0], "x-api-key"), ==, SECRET_KEY);
-  g_assert_cmpstr (request_header (requests->pdata[0], "anthropic-version"), ==, "2023-06-01");
-  g_assert_null (request_header (requests->pdata[0], "authorization"));
-  request = request_body (requests->pdata[0]);
+  requests = kiln_test_replay_requests (&replay);
+  g_assert_cmpstr (kiln_test_request_header (requests->pdata[0], "x-api-key"), ==, SECRET_KEY);
+  g_assert_cmpstr (kiln_test_request_header (requests->pdata[0], "anthropic-version"), ==, "2023-06-01");
+  g_assert_null (kiln_test_request_header (requests->pdata[0], "authorization"));
+  request = kiln_test_request_body (requests->pdata[0]);
   g_assert_cmpstr (json_object_get_string_member (request, "system"), ==, "You write C++.");
   g_assert_cmpint (json_object_get_int_member (request, "max_tokens"), >, 0);
 
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 static void
@@ -516,11 +367,11 @@ test_tgi (void)
   g_autoptr(GPtrArray) requests = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
   JsonObject *request;
   const char *inputs;
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "");
   model = make_model (KILN_API_TGI, url);
   stream = stream_once (model, NULL, 0, &observed, &error);
@@ -529,14 +380,14 @@ test_tgi (void)
   g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, "int x;");
   g_assert_cmpint (kiln_chat_stream_get_output_tokens (stream), ==, 3);
 
-  requests = replay_requests (&replay);
-  request = request_body (requests->pdata[0]);
+  requests = kiln_test_replay_requests (&replay);
+  request = kiln_test_request_body (requests->pdata[0]);
   inputs = json_object_get_string_member (request, "inputs");
   g_assert_cmpstr (inputs, ==,
                    "<|im_start|>system\nYou write C++.<|im_end|>\n"
                    "<|im_start|>user\nprint('hi')<|im_end|>\n"
                    "<|im_start|>assistant\n");
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 static void
@@ -556,9 +407,9 @@ test_ollama (void)
   g_autoptr(KilnChatStream) stream = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "");
   model = make_model (KILN_API_OLLAMA, url);
   stream = stream_once (model, NULL, 0, &observed, &error);
@@ -567,7 +418,7 @@ test_ollama (void)
   g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, "ab");
   g_assert_cmpint (kiln_chat_stream_get_input_tokens (stream), ==, 30);
   g_assert_cmpint (kiln_chat_stream_get_output_tokens (stream), ==, 2);
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 typedef struct
@@ -586,7 +437,7 @@ typedef struct
 
 static const FailureCase failure_cases[] = {
   { "401", "{\"status\": 401, \"headers\": {\"Content-Type\": \"application/json\"}, \"body\": \"{\\\"error\\\": {\\\"message\\\": \\\"Incorrect API key provided: sk-kiln-****4f60.\\\", \\\"type\\\": \\\"invalid_request_error\\\", \\\"code\\\": \\\"invalid_api_key\\\"}}\"}",
-    2, KILN_ERROR_KEY_REJECTED, FALSE, "Replay", 1, "" },
+    2, KILN_ERROR_KEY_REJECTED, FALSE, "KilnTestReplay", 1, "" },
   { "404", "{\"status\": 404, \"headers\": {\"Content-Type\": \"application/json\"}, \"body\": \"{\\\"error\\\": {\\\"message\\\": \\\"The model `test/model-1` does not exist\\\"}}\"}",
     2, KILN_ERROR_MODEL_NOT_FOUND, FALSE, "does not exist", 1, "" },
   { "429-then-ok", "{\"status\": 429, \"headers\": {\"retry-after\": \"0\", \"Content-Type\": \"application/json\"}, \"body\": \"{\\\"error\\\": {\\\"message\\\": \\\"Rate limit reached\\\"}}\"}, " OK_RESPONSE,
@@ -617,9 +468,9 @@ test_failure (gconstpointer data)
   g_autoptr(GPtrArray) requests = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "/v1");
   model = make_model (KILN_API_OPENAI, url);
   model->max_retries = c->max_retries;
@@ -635,12 +486,12 @@ test_failure (gconstpointer data)
       g_assert_null (strchr (error->message, '\n'));
     }
 
-  requests = replay_requests (&replay);
+  requests = kiln_test_replay_requests (&replay);
   g_assert_cmpuint (requests->len, ==, c->n_requests);
   g_assert_cmpuint (observed.n_retrying, ==, c->n_requests - 1);
   g_assert_cmpuint (kiln_chat_stream_get_retries (stream), ==, c->n_requests - 1);
   g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, c->text);
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 static void
@@ -653,9 +504,9 @@ test_stall (void)
   g_autoptr(KilnChatStream) stream = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "/v1");
   model = make_model (KILN_API_OPENAI, url);
   model->max_retries = 2;
@@ -665,7 +516,7 @@ test_stall (void)
   /* Text had arrived, so no retry: the partial answer stays. */
   g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, "half");
   g_assert_cmpuint (kiln_chat_stream_get_retries (stream), ==, 0);
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 static void
@@ -679,9 +530,9 @@ test_cancel (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
 
-  replay_start (&replay, scenario, FALSE);
+  kiln_test_replay_start (&replay, scenario, FALSE);
   url = base_url (&replay, "http", "/v1");
   model = make_model (KILN_API_OPENAI, url);
   observed.cancel_on_text = cancellable;
@@ -689,7 +540,7 @@ test_cancel (void)
 
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, "half");
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 static void
@@ -728,9 +579,9 @@ test_tls_untrusted (void)
   g_autoptr(GPtrArray) requests = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay replay = { 0 };
+  KilnTestReplay replay = { 0 };
 
-  replay_start (&replay, scenario, TRUE);
+  kiln_test_replay_start (&replay, scenario, TRUE);
   url = base_url (&replay, "https", "/v1");
   model = make_model (KILN_API_OPENAI, url);
   stream = stream_once (model, NULL, 0, &observed, &error);
@@ -738,9 +589,9 @@ test_tls_untrusted (void)
   g_assert_error (error, KILN_ERROR, KILN_ERROR_TLS);
   g_assert_nonnull (strstr (error->message, "did not send the key"));
   /* The handshake failed, so no request (and no key) ever reached the server. */
-  requests = replay_requests (&replay);
+  requests = kiln_test_replay_requests (&replay);
   g_assert_cmpuint (requests->len, ==, 0);
-  replay_stop (&replay);
+  kiln_test_replay_stop (&replay);
 }
 
 static void
@@ -771,14 +622,14 @@ test_redirect_drops_key (void)
   g_autoptr(GPtrArray) second = NULL;
   g_autofree char *url = NULL;
   Observed observed = { 0 };
-  Replay origin = { 0 };
-  Replay other = { 0 };
+  KilnTestReplay origin = { 0 };
+  KilnTestReplay other = { 0 };
 
-  replay_start (&other, target_scenario, FALSE);
+  kiln_test_replay_start (&other, target_scenario, FALSE);
   redirect_scenario = g_strdup_printf (
     "{\"routes\": {\"/v1/chat/completions\": [{\"status\": 307, \"headers\": {\"Location\": "
     "\"http://localhost:%u/v1/chat/completions\"}, \"body\": \"\"}]}}", other.port);
-  replay_start (&origin, redirect_scenario, FALSE);
+  kiln_test_replay_start (&origin, redirect_scenario, FALSE);
 
   url = base_url (&origin, "http", "/v1");
   model = make_model (KILN_API_OPENAI, url);
@@ -786,15 +637,15 @@ test_redirect_drops_key (void)
   g_assert_no_error (error);
   g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, OPENAI_TEXT);
 
-  first = replay_requests (&origin);
-  second = replay_requests (&other);
+  first = kiln_test_replay_requests (&origin);
+  second = kiln_test_replay_requests (&other);
   g_assert_cmpuint (first->len, ==, 1);
   g_assert_cmpuint (second->len, ==, 1);
-  g_assert_cmpstr (request_header (first->pdata[0], "authorization"), ==, "Bearer " SECRET_KEY);
-  g_assert_null (request_header (second->pdata[0], "authorization"));
+  g_assert_cmpstr (kiln_test_request_header (first->pdata[0], "authorization"), ==, "Bearer " SECRET_KEY);
+  g_assert_null (kiln_test_request_header (second->pdata[0], "authorization"));
 
-  replay_stop (&origin);
-  replay_stop (&other);
+  kiln_test_replay_stop (&origin);
+  kiln_test_replay_stop (&other);
 }
 
 /* Last: everything logged while all of the above ran never showed the key. */

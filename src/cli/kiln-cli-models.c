@@ -186,15 +186,29 @@ kiln_cli_models (const KilnCliOptions *options)
 typedef struct
 {
   gboolean reasoning_open;
+  guint    flush_source;
 } AskOutput;
 
+static gboolean
+flush_cb (gpointer user_data)
+{
+  AskOutput *output = user_data;
+
+  output->flush_source = 0;
+  fflush (stdout);
+  return G_SOURCE_REMOVE;
+}
+
+/* Deltas are written as they come, and flushed once per turn of the main loop: a reader
+ * sees every network read at once, without one write() per delta. */
 static void
 text_delta_cb (KilnChatStream *stream,
                const char     *delta,
                AskOutput      *output)
 {
   fputs (delta, stdout);
-  fflush (stdout);
+  if (output->flush_source == 0)
+    output->flush_source = g_idle_add (flush_cb, output);
 }
 
 static void
@@ -283,7 +297,7 @@ kiln_cli_ask (const KilnCliOptions *options,
   g_autofree char *system = NULL;
   char *key = NULL;
   Waiter waiter = { loop, cancellable, NULL };
-  AskOutput output = { FALSE };
+  AskOutput output = { FALSE, 0 };
   gboolean ok;
 
   if (options->model_id == NULL)
@@ -338,6 +352,7 @@ kiln_cli_ask (const KilnCliOptions *options,
   kiln_chat_stream_run_async (stream, cancellable, waiter_cb, &waiter);
   ok = kiln_chat_stream_run_finish (stream, waiter_wait (&waiter), &error);
   g_clear_object (&waiter.result);
+  g_clear_handle_id (&output.flush_source, g_source_remove);
   fflush (stdout);
 
   if (output.reasoning_open)

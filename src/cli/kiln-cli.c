@@ -265,6 +265,8 @@ main (int    argc,
 
   setlocale (LC_ALL, "");
   kiln_core_init ();
+  /* stdout carries program output and JSON; every log message goes to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE | models | "
