@@ -494,6 +494,66 @@ test_failure (gconstpointer data)
   kiln_test_replay_stop (&replay);
 }
 
+/* Anthropic's overloaded error event inside a 200 stream: before any text it is retried like
+ * a 529; after text it ends the answer with the partial text kept. */
+static void
+test_anthropic_error_event (void)
+{
+  const char *early =
+    "event: message_start\n"
+    "data: {\"type\": \"message_start\", \"message\": {\"id\": \"m\", \"type\": \"message\", \"role\": \"assistant\", \"content\": [], \"usage\": {\"input_tokens\": 9, \"output_tokens\": 1}}}\n\n"
+    "event: ping\n"
+    "data: {\"type\": \"ping\"}\n\n"
+    "event: error\n"
+    "data: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\n";
+  g_autofree char *early_json = json_string (early);
+  g_autofree char *ok_json = json_string (ANTHROPIC_BASIC);
+  g_autofree char *scenario = g_strdup_printf (
+    "{\"routes\": {\"/v1/messages\": [{\"body\": %s}, {\"body\": %s}]}}", early_json, ok_json);
+  g_autofree char *late_scenario = g_strdup (
+    "{\"routes\": {\"/v1/messages\": [{\"body_file\": \"fixtures/streams/anthropic-overloaded.sse\"}]}}");
+  KilnTestReplay replay = { 0 };
+
+  /* Before any text: retried, and the second answer is used. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KilnModel) model = NULL;
+    g_autoptr(KilnChatStream) stream = NULL;
+    g_autofree char *url = NULL;
+    Observed observed = { 0 };
+
+    kiln_test_replay_start (&replay, scenario, FALSE);
+    url = base_url (&replay, "http", "");
+    model = make_model (KILN_API_ANTHROPIC, url);
+    model->max_retries = 1;
+    stream = stream_once (model, NULL, 0, &observed, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (kiln_chat_stream_get_retries (stream), ==, 1);
+    g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, "#include <cstdio>\nint main() {}");
+    kiln_test_replay_stop (&replay);
+  }
+
+  /* After text: not retried, the error says overloaded, the partial text stays. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KilnModel) model = NULL;
+    g_autoptr(KilnChatStream) stream = NULL;
+    g_autofree char *url = NULL;
+    Observed observed = { 0 };
+
+    kiln_test_replay_start (&replay, late_scenario, FALSE);
+    url = base_url (&replay, "http", "");
+    model = make_model (KILN_API_ANTHROPIC, url);
+    model->max_retries = 2;
+    stream = stream_once (model, NULL, 0, &observed, &error);
+    g_assert_error (error, KILN_ERROR, KILN_ERROR_OVERLOADED);
+    g_assert_nonnull (strstr (error->message, "Overloaded"));
+    g_assert_cmpuint (kiln_chat_stream_get_retries (stream), ==, 0);
+    g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, "fn main() {");
+    kiln_test_replay_stop (&replay);
+  }
+}
+
 static void
 test_stall (void)
 {
@@ -676,6 +736,7 @@ main (int   argc,
       g_autofree char *path = g_strdup_printf ("/chat-stream/failure/%s", failure_cases[i].name);
       g_test_add_data_func (path, &failure_cases[i], test_failure);
     }
+  g_test_add_func ("/chat-stream/anthropic-error-event", test_anthropic_error_event);
   g_test_add_func ("/chat-stream/stall", test_stall);
   g_test_add_func ("/chat-stream/cancel", test_cancel);
   g_test_add_func ("/chat-stream/connection-refused", test_connection_refused);
