@@ -805,7 +805,7 @@ test_usage_errors (void)
                                               (const char * const []) { "run", missing,
                                                                         "--json", NULL });
 
-  assert_usage_error (no_command, "run, compare, models or ask");
+  assert_usage_error (no_command, "run, compare, models, ask or convert");
   assert_usage_error (unknown, "frobnicate");
   assert_usage_error (text_file, "notes.txt");
   assert_usage_error (swapped, "Python file first");

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "kiln-sse-parser.h"
-#include "kiln-stream-event.h"
+#include "kiln-stream-event-private.h"
 
 /* What a whole stream adds up to. */
 typedef struct
@@ -588,6 +588,504 @@ test_truncated_fixtures (void)
     }
 }
 
+/* --- the fast path gives exactly what json-glib gives --- */
+
+/* A stream as the decoder sees it: event names (NULL or a name) and data, in pairs. */
+typedef struct
+{
+  GPtrArray *names;
+  GPtrArray *data;
+} Stream;
+
+static void
+stream_init (Stream *stream)
+{
+  stream->names = g_ptr_array_new_with_free_func (g_free);
+  stream->data = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+stream_clear (Stream *stream)
+{
+  g_ptr_array_unref (stream->names);
+  g_ptr_array_unref (stream->data);
+}
+
+static void
+stream_add (Stream     *stream,
+            const char *name,
+            const char *data)
+{
+  g_ptr_array_add (stream->names, g_strdup (name));
+  g_ptr_array_add (stream->data, g_strdup (data));
+}
+
+static void
+on_sse_collect (const char *event,
+                const char *data,
+                const char *id,
+                gpointer    user_data)
+{
+  stream_add (user_data, event, data);
+}
+
+static void
+on_line_collect (const char *line,
+                 gsize       length,
+                 gpointer    user_data)
+{
+  g_autofree char *copy = g_strndup (line, length);
+
+  stream_add (user_data, NULL, copy);
+}
+
+static GPtrArray *
+decode_stream (KilnApi       api,
+               const Stream *stream,
+               gboolean      fast_path,
+               guint        *fast_count)
+{
+  g_autoptr(KilnStreamDecoder) decoder = kiln_stream_decoder_new (api);
+  GPtrArray *events = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_stream_event_free);
+
+  _kiln_stream_decoder_set_fast_path (decoder, fast_path);
+  for (guint i = 0; i < stream->data->len; i++)
+    kiln_stream_decoder_feed (decoder, g_ptr_array_index (stream->names, i),
+                              g_ptr_array_index (stream->data, i), events);
+  kiln_stream_decoder_finish (decoder, events);
+  if (fast_count != NULL)
+    *fast_count += _kiln_stream_decoder_get_fast_count (decoder);
+
+  return events;
+}
+
+/* Decodes @stream both ways and checks the events are the same, one by one. Returns how
+ * many documents took the fast path. */
+static guint
+assert_fast_path_agrees (KilnApi       api,
+                         const Stream *stream)
+{
+  guint fast_count = 0;
+  g_autoptr(GPtrArray) slow = decode_stream (api, stream, FALSE, NULL);
+  g_autoptr(GPtrArray) fast = decode_stream (api, stream, TRUE, &fast_count);
+
+  if (slow->len != fast->len)
+    {
+      for (guint i = 0; i < stream->data->len; i++)
+        g_test_message ("data: %s", g_strescape (g_ptr_array_index (stream->data, i), NULL));
+    }
+  g_assert_cmpuint (fast->len, ==, slow->len);
+
+  for (guint i = 0; i < slow->len; i++)
+    {
+      KilnStreamEvent *a = g_ptr_array_index (slow, i);
+      KilnStreamEvent *b = g_ptr_array_index (fast, i);
+
+      if (g_strcmp0 (a->text, b->text) != 0 || a->type != b->type)
+        {
+          for (guint k = 0; k < stream->data->len; k++)
+            g_test_message ("data: %s", g_strescape (g_ptr_array_index (stream->data, k), NULL));
+        }
+      g_assert_cmpint (b->type, ==, a->type);
+      g_assert_cmpstr (b->text, ==, a->text);
+      g_assert_cmpstr (b->error_type, ==, a->error_type);
+      g_assert_cmpint (b->input_tokens, ==, a->input_tokens);
+      g_assert_cmpint (b->output_tokens, ==, a->output_tokens);
+    }
+
+  return fast_count;
+}
+
+static void
+read_fixture_stream (const char *path,
+                     Stream     *stream)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  gsize length;
+
+  g_file_get_contents (path, &body, &length, &error);
+  g_assert_no_error (error);
+
+  if (g_str_has_suffix (path, ".ndjson"))
+    {
+      g_autoptr(KilnLineSplitter) lines = kiln_line_splitter_new ();
+
+      kiln_line_splitter_feed (lines, body, length, on_line_collect, stream);
+      kiln_line_splitter_finish (lines, on_line_collect, stream);
+    }
+  else
+    {
+      g_autoptr(KilnSseParser) sse = kiln_sse_parser_new ();
+
+      kiln_sse_parser_feed (sse, body, length, on_sse_collect, stream);
+      kiln_sse_parser_finish (sse, on_sse_collect, stream);
+    }
+}
+
+static void
+test_fast_path_fixtures (void)
+{
+  static const char * const folders[] = { "streams", "sse" };
+  guint n_files = 0;
+  guint fast_count = 0;
+
+  for (guint f = 0; f < G_N_ELEMENTS (folders); f++)
+    {
+      g_autofree char *folder = g_test_build_filename (G_TEST_DIST, "fixtures", folders[f], NULL);
+      g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+      const char *name;
+
+      g_assert_nonnull (dir);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = NULL;
+          Stream stream;
+
+          if (!g_str_has_suffix (name, ".sse") && !g_str_has_suffix (name, ".ndjson"))
+            continue;
+
+          path = g_build_filename (folder, name, NULL);
+          stream_init (&stream);
+          read_fixture_stream (path, &stream);
+          /* every api on every fixture: what is not its own format must agree too */
+          for (KilnApi api = KILN_API_OPENAI; api <= KILN_API_OLLAMA; api++)
+            fast_count += assert_fast_path_agrees (api, &stream);
+          stream_clear (&stream);
+          n_files++;
+        }
+    }
+
+  g_assert_cmpuint (n_files, >=, 18);
+  g_assert_cmpuint (fast_count, >, 40);
+}
+
+/* --- generated documents near the common shapes --- */
+
+static const char * const string_pieces[] = {
+  "a", "Hi", " ", "  ", "\\n", "<think>", "</think>", "<thi", "nk>", "<", "\\\"", "\\\\",
+  "\\/", "\\b", "\\f", "\\r", "\\t", "\\u00e9", "\\u20AC", "\\u003cthink\\u003e",
+  "\\ud83d\\ude00", "\\uD834\\uDD1E", "\\ud800", "\\udc00", "\\ud800\\u0041", "\\u0000",
+  "\\u0001", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff", "\xc3", "\xed\xa0\x80",
+  "\x01", "\t", "\\x", "\\u12", "\x7f", "\xef\xbb\xbf",
+};
+
+static void
+gen_string (GString *out)
+{
+  guint n = g_test_rand_int_range (0, 6);
+
+  g_string_append_c (out, '"');
+  for (guint i = 0; i < n; i++)
+    {
+      /* mostly harmless text, now and then anything */
+      guint k = g_test_rand_int_range (0, 4) > 0 ? g_test_rand_int_range (0, 8)
+                                                 : g_test_rand_int_range (0, G_N_ELEMENTS (string_pieces));
+
+      g_string_append (out, string_pieces[k]);
+    }
+  g_string_append_c (out, '"');
+}
+
+static const char * const scalars[] = {
+  "null", "true", "false", "0", "-0", "1", "-1", "2.5", "1e5", "1.5E-3", "1e999", "-5",
+  "99999999999999999999999", "\"\"", "\"x\"", "[]", "{}", "[1,\"a\",null]", "{\"k\":[{}]}",
+};
+
+static void
+gen_any (GString *out)
+{
+  if (g_test_rand_int_range (0, 3) == 0)
+    gen_string (out);
+  else
+    g_string_append (out, scalars[g_test_rand_int_range (0, G_N_ELEMENTS (scalars))]);
+}
+
+/* A member value: @usual most of the time, else something of another type. */
+static char *
+gen_value (const char *usual)
+{
+  GString *out = g_string_new (NULL);
+
+  if (g_test_rand_int_range (0, 10) == 0)
+    gen_any (out);
+  else if (usual == NULL)
+    gen_string (out);
+  else
+    g_string_append (out, usual);
+
+  return g_string_free (out, FALSE);
+}
+
+static const char * const odd_keys[] = {
+  "unknown", "tool_calls", "usage", "error", "choices", "delta/content", "cont\\u0065nt",
+  "", "Content", "content ", "type", "done", "text", "special", "message",
+};
+
+static const char * const spaces[] = { "", "", "", " ", "\n", "\t", "\r\n ", "  " };
+
+/* An object from the first @n of @n_values (key, value) pairs (all values are freed),
+ * shuffled and now and then damaged: a pair dropped or doubled, a stranger added. */
+static char *
+gen_object (const char **keys,
+            char       **values,
+            guint        n,
+            guint        n_values)
+{
+  GString *out = g_string_new ("{");
+  guint order[16];
+  guint n_order = 0;
+  gboolean first = TRUE;
+
+  g_assert (n <= 12);
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_test_rand_int_range (0, 20) == 0)
+        continue;   /* dropped */
+      order[n_order++] = i;
+      if (g_test_rand_int_range (0, 30) == 0)
+        order[n_order++] = i;   /* doubled */
+    }
+  if (g_test_rand_bit ())
+    {
+      for (guint i = n_order; i > 1; i--)
+        {
+          guint j = g_test_rand_int_range (0, i);
+          guint t = order[i - 1];
+
+          order[i - 1] = order[j];
+          order[j] = t;
+        }
+    }
+
+  for (guint i = 0; i < n_order; i++)
+    {
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      g_string_append (out, spaces[g_test_rand_int_range (0, G_N_ELEMENTS (spaces))]);
+      g_string_append_printf (out, "\"%s\":", keys[order[i]]);
+      g_string_append (out, spaces[g_test_rand_int_range (0, G_N_ELEMENTS (spaces))]);
+      g_string_append (out, values[order[i]]);
+    }
+
+  if (g_test_rand_int_range (0, 15) == 0)
+    {
+      g_string_append_printf (out, "%s\"%s\":", first ? "" : ",",
+                              odd_keys[g_test_rand_int_range (0, G_N_ELEMENTS (odd_keys))]);
+      gen_any (out);
+    }
+  g_string_append_c (out, '}');
+
+  for (guint i = 0; i < n_values; i++)
+    g_free (values[i]);
+
+  return g_string_free (out, FALSE);
+}
+
+static char *
+gen_openai (void)
+{
+  const char *delta_keys[] = { "role", "content", "reasoning_content", "reasoning", "refusal" };
+  char *delta_values[] = {
+    gen_value ("\"assistant\""), gen_value (NULL),
+    gen_value (g_test_rand_int_range (0, 4) ? "null" : NULL),
+    gen_value (g_test_rand_int_range (0, 4) ? "null" : NULL), gen_value ("null"),
+  };
+  const char *choice_keys[] = { "index", "delta", "finish_reason", "logprobs" };
+  char *choice_values[4];
+  const char *keys[] = { "id", "object", "created", "model", "system_fingerprint",
+                         "service_tier", "obfuscation", "choices", "usage", "error" };
+  char *values[10];
+  guint n_delta = g_test_rand_int_range (1, 6);
+  g_autofree char *delta = NULL;
+  g_autofree char *choice = NULL;
+  g_autofree char *choices = NULL;
+
+  /* deltas mostly carry only content, maybe a role */
+  if (n_delta < 5 && g_test_rand_bit ())
+    {
+      g_free (delta_values[0]);
+      delta_values[0] = delta_values[1];
+      delta_keys[0] = "content";
+      delta_values[1] = NULL;
+      n_delta = 1;
+    }
+  delta = gen_object (delta_keys, delta_values, n_delta, 5);
+
+  choice_values[0] = gen_value ("0");
+  choice_values[1] = gen_value (delta);
+  choice_values[2] = gen_value (g_test_rand_int_range (0, 10) ? "null" : "\"stop\"");
+  choice_values[3] = gen_value ("null");
+  choice = gen_object (choice_keys, choice_values, 4, 4);
+  choices = g_test_rand_int_range (0, 20) ? g_strdup_printf ("[%s]", choice)
+          : g_test_rand_bit () ? g_strdup_printf ("[%s,%s]", choice, choice) : g_strdup ("[]");
+
+  values[0] = gen_value ("\"chatcmpl-1\"");
+  values[1] = gen_value ("\"chat.completion.chunk\"");
+  values[2] = gen_value ("1754646592");
+  values[3] = gen_value ("\"m\"");
+  values[4] = gen_value ("\"fp_1\"");
+  values[5] = gen_value ("\"default\"");
+  values[6] = gen_value ("\"x\"");
+  values[7] = gen_value (choices);
+  values[8] = gen_value (g_test_rand_int_range (0, 10) ? "null"
+                         : "{\"prompt_tokens\":3,\"completion_tokens\":4}");
+  values[9] = gen_value (g_test_rand_int_range (0, 10) ? "null"
+                         : "{\"message\":\"m\",\"code\":429}");
+
+  return gen_object (keys, values, g_test_rand_bit () ? 10 : 8, 10);
+}
+
+static char *
+gen_anthropic (void)
+{
+  static const char * const delta_types[] = {
+    "\"text_delta\"", "\"thinking_delta\"", "\"signature_delta\"", "\"text\\u005fdelta\"",
+  };
+  gboolean thinking = g_test_rand_bit ();
+  const char *delta_keys[] = { "type", thinking ? "thinking" : "text", "text" };
+  char *delta_values[] = {
+    gen_value (g_test_rand_int_range (0, 6) ? delta_types[thinking]
+               : delta_types[g_test_rand_int_range (0, G_N_ELEMENTS (delta_types))]),
+    gen_value (NULL), gen_value (NULL),
+  };
+  const char *keys[] = { "type", "index", "delta" };
+  char *values[3];
+  g_autofree char *delta = gen_object (delta_keys, delta_values,
+                                       g_test_rand_int_range (0, 8) ? 2 : 3, 3);
+
+  values[0] = gen_value (g_test_rand_int_range (0, 10) ? "\"content_block_delta\""
+                         : "\"content_block_start\"");
+  values[1] = gen_value ("0");
+  values[2] = gen_value (delta);
+
+  return gen_object (keys, values, 3, 3);
+}
+
+static char *
+gen_tgi (void)
+{
+  const char *token_keys[] = { "id", "text", "logprob", "special" };
+  char *token_values[] = {
+    gen_value ("42"), gen_value (NULL), gen_value ("-0.25"),
+    gen_value (g_test_rand_int_range (0, 6) ? "false" : "true"),
+  };
+  const char *keys[] = { "index", "token", "generated_text", "details", "top_tokens" };
+  char *values[5];
+  g_autofree char *token = gen_object (token_keys, token_values, 4, 4);
+
+  values[0] = gen_value ("1");
+  values[1] = gen_value (token);
+  values[2] = gen_value (g_test_rand_int_range (0, 10) ? "null" : "\"all\"");
+  values[3] = gen_value (g_test_rand_int_range (0, 3) ? "null"
+                         : "{\"finish_reason\":\"length\",\"generated_tokens\":3}");
+  values[4] = gen_value ("[]");
+
+  return gen_object (keys, values, g_test_rand_bit () ? 4 : 5, 5);
+}
+
+static char *
+gen_ollama (void)
+{
+  const char *message_keys[] = { "role", "content", "thinking" };
+  char *message_values[] = { gen_value ("\"assistant\""), gen_value (NULL), gen_value (NULL) };
+  const char *keys[] = { "model", "created_at", "message", "done" };
+  char *values[4];
+  g_autofree char *message = gen_object (message_keys, message_values,
+                                         g_test_rand_bit () ? 2 : 3, 3);
+
+  values[0] = gen_value ("\"qwen3\"");
+  values[1] = gen_value ("\"2025-08-08T10:12:01Z\"");
+  values[2] = gen_value (message);
+  values[3] = gen_value (g_test_rand_int_range (0, 10) ? "false" : "true");
+
+  return gen_object (keys, values, 4, 4);
+}
+
+static const char * const generated_event_names[] = {
+  NULL, NULL, NULL, "content_block_delta", "ping", "error", "message_stop",
+};
+
+static void
+test_fast_path_generated (void)
+{
+  guint fast_count = 0;
+  guint n_documents = 0;
+
+  for (guint round = 0; round < 2000; round++)
+    {
+      KilnApi api = g_test_rand_int_range (KILN_API_OPENAI, KILN_API_OLLAMA + 1);
+      guint n = g_test_rand_int_range (1, 8);
+      Stream stream;
+
+      stream_init (&stream);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autofree char *doc = NULL;
+          GString *data;
+          const char *name;
+
+          switch (api)
+            {
+            case KILN_API_OPENAI:
+              doc = gen_openai ();
+              break;
+            case KILN_API_ANTHROPIC:
+              doc = gen_anthropic ();
+              break;
+            case KILN_API_TGI:
+              doc = gen_tgi ();
+              break;
+            default:
+              doc = gen_ollama ();
+              break;
+            }
+
+          data = g_string_new (doc);
+          /* damage: a cut, a flipped bit, a stray byte; whitespace around */
+          switch (g_test_rand_int_range (0, 16))
+            {
+            case 0:
+              g_string_truncate (data, g_test_rand_int_range (0, data->len));
+              break;
+            case 1:
+              data->str[g_test_rand_int_range (0, data->len)] ^= 1 << g_test_rand_int_range (0, 7);
+              break;
+            case 2:
+              g_string_insert_c (data, g_test_rand_int_range (0, data->len + 1),
+                                 "{}[],:\"\\ \x01\xff"[g_test_rand_int_range (0, 12)]);
+              break;
+            case 3:
+              g_string_prepend (data, spaces[g_test_rand_int_range (0, G_N_ELEMENTS (spaces))]);
+              g_string_append (data, g_test_rand_bit () ? " \f\v" : "\n");
+              break;
+            case 4:
+              g_string_assign (data, g_test_rand_bit () ? "[DONE]" : " [DONE] ");
+              break;
+            default:
+              break;
+            }
+
+          /* the data a decoder gets is a C string: a flipped bit may have made a NUL */
+          g_string_truncate (data, strlen (data->str));
+          name = generated_event_names[g_test_rand_int_range (0, G_N_ELEMENTS (generated_event_names))];
+          stream_add (&stream, name, data->str);
+          g_string_free (data, TRUE);
+          n_documents++;
+        }
+
+      fast_count += assert_fast_path_agrees (api, &stream);
+      stream_clear (&stream);
+    }
+
+  /* the fast path must have been taken often enough for the comparison to mean something,
+   * and refused often enough that the damage reached it */
+  g_test_message ("%u of %u documents took the fast path", fast_count, n_documents);
+  g_assert_cmpuint (fast_count, >, n_documents / 5);
+  g_assert_cmpuint (fast_count, <, n_documents * 9 / 10);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -612,6 +1110,8 @@ main (int   argc,
   g_test_add_func ("/stream-decoder/held-back-text-is-flushed", test_held_back_text_is_flushed);
   g_test_add_func ("/stream-decoder/garbage", test_garbage);
   g_test_add_func ("/stream-decoder/truncated-fixtures", test_truncated_fixtures);
+  g_test_add_func ("/stream-decoder/fast-path/fixtures", test_fast_path_fixtures);
+  g_test_add_func ("/stream-decoder/fast-path/generated", test_fast_path_generated);
 
   return g_test_run ();
 }

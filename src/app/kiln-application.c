@@ -12,10 +12,24 @@
 
 struct _KilnApplication
 {
-  AdwApplication parent_instance;
+  AdwApplication     parent_instance;
+
+  KilnKeyStore      *key_store;
+  KilnModelRegistry *registry;
+  GCancellable      *cancellable;
+  gboolean           models_loaded;
 };
 
 G_DEFINE_FINAL_TYPE (KilnApplication, kiln_application, ADW_TYPE_APPLICATION)
+
+enum {
+  PROP_0,
+  PROP_KEY_STORE,
+  PROP_MODELS_LOADED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 kiln_application_activate (GApplication *app)
@@ -49,10 +63,11 @@ preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
-  GtkApplication *app = user_data;
+  KilnApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
   KilnPreferencesWindow *preferences;
 
-  preferences = kiln_preferences_window_new (gtk_application_get_active_window (app));
+  preferences = kiln_preferences_window_new (parent, self->registry);
   gtk_window_present (GTK_WINDOW (preferences));
 }
 
@@ -106,10 +121,42 @@ static const Accel accels[] = {
   { "win.convert", { "<Control>Return", "<Control>KP_Enter", NULL } },
 };
 
+/* Models */
+
+static void
+models_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KilnApplication) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  /* Bad entries, or an unreadable override file, are in the registry's errors: the
+   * windows show those. */
+  if (!kiln_model_registry_load_finish (KILN_MODEL_REGISTRY (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_debug ("Loading the models failed: %s", error->message);
+    }
+
+  self->models_loaded = TRUE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODELS_LOADED]);
+}
+
 static void
 kiln_application_startup (GApplication *app)
 {
+  KilnApplication *self = KILN_APPLICATION (app);
+
   G_APPLICATION_CLASS (kiln_application_parent_class)->startup (app);
+
+  /* The load also asks the local servers what they serve, so no separate discovery. */
+  if (self->key_store == NULL)
+    self->key_store = kiln_key_store_new (TRUE);
+  self->registry = kiln_model_registry_new (self->key_store);
+  kiln_model_registry_load_async (self->registry, self->cancellable, models_loaded_cb,
+                                  g_object_ref (self));
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
@@ -120,17 +167,107 @@ kiln_application_startup (GApplication *app)
 }
 
 static void
+kiln_application_shutdown (GApplication *app)
+{
+  KilnApplication *self = KILN_APPLICATION (app);
+
+  g_cancellable_cancel (self->cancellable);
+
+  G_APPLICATION_CLASS (kiln_application_parent_class)->shutdown (app);
+}
+
+static void
+kiln_application_dispose (GObject *object)
+{
+  KilnApplication *self = KILN_APPLICATION (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->key_store);
+
+  G_OBJECT_CLASS (kiln_application_parent_class)->dispose (object);
+}
+
+static void
+kiln_application_finalize (GObject *object)
+{
+  KilnApplication *self = KILN_APPLICATION (object);
+
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (kiln_application_parent_class)->finalize (object);
+}
+
+static void
+kiln_application_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  KilnApplication *self = KILN_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_KEY_STORE:
+      g_value_set_object (value, self->key_store);
+      break;
+
+    case PROP_MODELS_LOADED:
+      g_value_set_boolean (value, self->models_loaded);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiln_application_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  KilnApplication *self = KILN_APPLICATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_KEY_STORE:
+      self->key_store = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 kiln_application_class_init (KilnApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  object_class->dispose = kiln_application_dispose;
+  object_class->finalize = kiln_application_finalize;
+  object_class->get_property = kiln_application_get_property;
+  object_class->set_property = kiln_application_set_property;
   app_class->activate = kiln_application_activate;
   app_class->startup = kiln_application_startup;
+  app_class->shutdown = kiln_application_shutdown;
+
+  properties[PROP_KEY_STORE] =
+    g_param_spec_object ("key-store", NULL, NULL, KILN_TYPE_KEY_STORE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_MODELS_LOADED] =
+    g_param_spec_boolean ("models-loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 kiln_application_init (KilnApplication *self)
 {
+  self->cancellable = g_cancellable_new ();
 }
 
 KilnApplication *
@@ -143,4 +280,20 @@ kiln_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/kilnapp/Kiln",
                        NULL);
+}
+
+KilnModelRegistry *
+kiln_application_get_model_registry (KilnApplication *self)
+{
+  g_return_val_if_fail (KILN_IS_APPLICATION (self), NULL);
+
+  return self->registry;
+}
+
+gboolean
+kiln_application_get_models_loaded (KilnApplication *self)
+{
+  g_return_val_if_fail (KILN_IS_APPLICATION (self), FALSE);
+
+  return self->models_loaded;
 }

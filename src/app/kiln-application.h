@@ -6,12 +6,20 @@
 
 #include <adwaita.h>
 
+#include "kiln-core.h"
+
 G_BEGIN_DECLS
 
 #define KILN_TYPE_APPLICATION (kiln_application_get_type ())
 
 G_DECLARE_FINAL_TYPE (KilnApplication, kiln_application, KILN, APPLICATION, AdwApplication)
 
-KilnApplication *kiln_application_new (void);
+KilnApplication   *kiln_application_new               (void);
+
+/* The models every window offers, read at start-up; NULL before "startup". Property
+ * "key-store" (construct-only) replaces the keyring-backed store, for tests. */
+KilnModelRegistry *kiln_application_get_model_registry (KilnApplication *self);
+/* Whether the first load of the models has completed ("models-loaded" is notified). */
+gboolean           kiln_application_get_models_loaded  (KilnApplication *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "kiln-core.h"
 #include "kiln-preferences-window.h"
@@ -22,6 +23,10 @@ struct _KilnPreferencesWindow
   AdwPreferencesWindow  parent_instance;
 
   GSettings            *settings;
+  KilnModelRegistry    *registry;
+  KilnKeyStore         *key_store;
+  GCancellable         *cancellable;
+  GPtrArray            *key_rows;       /* AdwPasswordEntryRow, one per key name */
   guint                 updating : 1;
 
   GtkEntry             *python_entry;
@@ -35,6 +40,9 @@ struct _KilnPreferencesWindow
   GtkAdjustment        *cpp_repeat_adjustment;
   GtkAdjustment        *cpp_budget_adjustment;
   GtkListBox           *patterns_list;
+  AdwPreferencesPage   *models_page;
+  AdwPreferencesGroup  *keys_group;
+  AdwActionRow         *models_file_row;
 };
 
 G_DEFINE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -244,6 +252,331 @@ reset_patterns_cb (KilnPreferencesWindow *self)
   g_settings_reset (self->settings, "timing-patterns");
 }
 
+/* API keys */
+
+#define KEY_NAME "kiln-key-name"
+#define KEY_STATUS "kiln-key-status"
+#define KEY_CLEAR "kiln-key-clear"
+
+typedef struct
+{
+  KilnPreferencesWindow *self;
+  GtkWidget             *row;
+} KeyOp;
+
+static KeyOp *
+key_op_new (KilnPreferencesWindow *self,
+            GtkWidget             *row)
+{
+  KeyOp *op = g_new0 (KeyOp, 1);
+
+  op->self = g_object_ref (self);
+  op->row = g_object_ref (row);
+
+  return op;
+}
+
+static void
+key_op_free (KeyOp *op)
+{
+  g_clear_object (&op->self);
+  g_clear_object (&op->row);
+  g_free (op);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KeyOp, key_op_free)
+
+static void
+show_error (KilnPreferencesWindow *self,
+            const GError          *error)
+{
+  AdwToast *toast = adw_toast_new ("");
+  GtkWidget *label = gtk_label_new (error->message);
+
+  /* The reason is at the end of the message: wrap rather than cut it off. */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "heading");
+  adw_toast_set_custom_title (toast, label);
+  adw_toast_set_timeout (toast, 8);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
+}
+
+static void
+key_looked_up_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KeyOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  KilnKeySource source = KILN_KEY_SOURCE_NONE;
+  GtkLabel *status;
+  const char *text;
+
+  /* Only where the key is matters: it is never shown. */
+  kiln_key_free (kiln_key_store_lookup_finish (KILN_KEY_STORE (object), result, &source, &error));
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (source == KILN_KEY_SOURCE_KEYRING)
+    text = _("Saved in the keyring");
+  else if (source == KILN_KEY_SOURCE_ENVIRONMENT)
+    text = _("From the environment");
+  else
+    text = _("Missing");
+
+  status = g_object_get_data (G_OBJECT (op->row), KEY_STATUS);
+  gtk_label_set_label (status, text);
+  gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (op->row), KEY_CLEAR),
+                            source == KILN_KEY_SOURCE_KEYRING);
+}
+
+static void
+refresh_key_row (KilnPreferencesWindow *self,
+                 GtkWidget             *row)
+{
+  kiln_key_store_lookup_async (self->key_store, g_object_get_data (G_OBJECT (row), KEY_NAME),
+                               self->cancellable, key_looked_up_cb, key_op_new (self, row));
+}
+
+static void
+key_store_changed_cb (KilnPreferencesWindow *self,
+                      const char            *key_name)
+{
+  for (guint i = 0; i < self->key_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->key_rows, i);
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (row), KEY_NAME), key_name) == 0)
+        refresh_key_row (self, row);
+    }
+}
+
+static void
+key_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(KeyOp) op = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (g_task_get_source_tag (G_TASK (result)) == kiln_key_store_store_async)
+    ok = kiln_key_store_store_finish (KILN_KEY_STORE (object), result, &error);
+  else
+    ok = kiln_key_store_clear_finish (KILN_KEY_STORE (object), result, &error);
+
+  /* On success the store says "changed", which refreshes the row. */
+  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (op->self, error);
+}
+
+static void
+key_applied_cb (KilnPreferencesWindow *self,
+                AdwEntryRow           *row)
+{
+  const char *key = gtk_editable_get_text (GTK_EDITABLE (row));
+
+  if (*key == '\0')
+    return;
+
+  kiln_key_store_store_async (self->key_store, g_object_get_data (G_OBJECT (row), KEY_NAME),
+                              key, self->cancellable, key_done_cb,
+                              key_op_new (self, GTK_WIDGET (row)));
+  /* The key went to the keyring; the row never shows it again. Turning the apply button
+   * off around the change keeps it from coming back for an empty row. */
+  adw_entry_row_set_show_apply_button (row, FALSE);
+  gtk_editable_set_text (GTK_EDITABLE (row), "");
+  adw_entry_row_set_show_apply_button (row, TRUE);
+}
+
+static void
+key_clear_cb (KilnPreferencesWindow *self,
+              GtkButton             *button)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ENTRY_ROW);
+
+  kiln_key_store_clear_async (self->key_store, g_object_get_data (G_OBJECT (row), KEY_NAME),
+                              self->cancellable, key_done_cb, key_op_new (self, row));
+}
+
+static GtkWidget *
+new_key_row (KilnPreferencesWindow *self,
+             const char            *key_name,
+             const char            *providers)
+{
+  g_autofree char *title = NULL;
+  GtkWidget *row = adw_password_entry_row_new ();
+  GtkWidget *status = gtk_label_new (NULL);
+  GtkWidget *clear = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  /* Translators: the providers using a key, then the environment variable that holds it,
+   * e.g. "OpenAI (OPENAI_API_KEY)" */
+  title = g_strdup_printf (_("%s (%s)"), providers, key_name);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
+  g_signal_connect_object (row, "apply", G_CALLBACK (key_applied_cb), self, G_CONNECT_SWAPPED);
+
+  gtk_widget_add_css_class (status, "dim-label");
+  gtk_widget_set_valign (status, GTK_ALIGN_CENTER);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), status);
+
+  gtk_widget_set_valign (clear, GTK_ALIGN_CENTER);
+  gtk_widget_set_sensitive (clear, FALSE);
+  gtk_widget_add_css_class (clear, "flat");
+  gtk_widget_set_tooltip_text (clear, _("Remove the Key from the Keyring"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (clear),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Remove the Key from the Keyring"),
+                                  -1);
+  g_signal_connect_object (clear, "clicked", G_CALLBACK (key_clear_cb), self,
+                           G_CONNECT_SWAPPED);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), clear);
+
+  g_object_set_data_full (G_OBJECT (row), KEY_NAME, g_strdup (key_name), g_free);
+  g_object_set_data (G_OBJECT (row), KEY_STATUS, status);
+  g_object_set_data (G_OBJECT (row), KEY_CLEAR, clear);
+
+  return row;
+}
+
+/* One row per key name the models use, titled with the providers that use it. */
+static void
+update_key_rows (KilnPreferencesWindow *self)
+{
+  g_autoptr(GPtrArray) models = kiln_model_registry_dup_models (self->registry);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GHashTable) providers = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gboolean same;
+
+  providers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  for (guint i = 0; i < models->len; i++)
+    {
+      KilnModel *model = g_ptr_array_index (models, i);
+      const char *list;
+      char *pair;
+
+      if (model->key_env == NULL || *model->key_env == '\0')
+        continue;
+
+      pair = g_strconcat (model->key_env, "\n", model->provider, NULL);
+      if (!g_hash_table_add (seen, pair))
+        continue;
+
+      list = g_hash_table_lookup (providers, model->key_env);
+      if (list == NULL)
+        g_ptr_array_add (names, model->key_env);
+      g_hash_table_insert (providers, model->key_env,
+                           list == NULL ? g_strdup (model->provider)
+                                        : g_strdup_printf ("%s, %s", list, model->provider));
+    }
+
+  /* Rebuilding would throw away what someone is typing. */
+  same = names->len == self->key_rows->len;
+  for (guint i = 0; same && i < names->len; i++)
+    same = g_str_equal (g_ptr_array_index (names, i),
+                        g_object_get_data (g_ptr_array_index (self->key_rows, i), KEY_NAME));
+  if (same)
+    return;
+
+  for (guint i = 0; i < self->key_rows->len; i++)
+    adw_preferences_group_remove (self->keys_group, g_ptr_array_index (self->key_rows, i));
+  g_ptr_array_set_size (self->key_rows, 0);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *name = g_ptr_array_index (names, i);
+      GtkWidget *row = new_key_row (self, name, g_hash_table_lookup (providers, name));
+
+      adw_preferences_group_add (self->keys_group, row);
+      g_ptr_array_add (self->key_rows, row);
+      refresh_key_row (self, row);
+    }
+}
+
+/* The model list file */
+
+static void
+folder_opened_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(KilnPreferencesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_app_info_launch_default_for_uri_finish (result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error (self, error);
+}
+
+static void
+folder_made_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(KilnPreferencesWindow) self = user_data;
+  g_autoptr(GAppLaunchContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+
+  /* A folder that is already there is the usual case. */
+  if (!g_file_make_directory_finish (G_FILE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error (self, error);
+      return;
+    }
+
+  uri = g_file_get_uri (G_FILE (object));
+  context = G_APP_LAUNCH_CONTEXT (gdk_display_get_app_launch_context (
+                                    gtk_widget_get_display (GTK_WIDGET (self))));
+  g_app_info_launch_default_for_uri_async (uri, context, self->cancellable, folder_opened_cb,
+                                           g_object_ref (self));
+}
+
+static void
+open_models_folder_cb (KilnPreferencesWindow *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) folder = NULL;
+
+  if (self->registry == NULL)
+    return;
+
+  file = g_file_new_for_path (kiln_model_registry_get_user_file (self->registry));
+  folder = g_file_get_parent (file);
+  g_file_make_directory_async (folder, G_PRIORITY_DEFAULT, self->cancellable, folder_made_cb,
+                               g_object_ref (self));
+}
+
+static void
+setup_models (KilnPreferencesWindow *self)
+{
+  const char *path = kiln_model_registry_get_user_file (self->registry);
+  const char *home = g_get_home_dir ();
+  g_autofree char *shown = NULL;
+
+  self->key_store = kiln_model_registry_get_key_store (self->registry);
+  self->key_store = self->key_store != NULL ? g_object_ref (self->key_store)
+                                            : kiln_key_store_new (FALSE);
+
+  if (g_str_has_prefix (path, home) && path[strlen (home)] == G_DIR_SEPARATOR)
+    shown = g_strconcat ("~", path + strlen (home), NULL);
+  else
+    shown = g_strdup (path);
+  adw_action_row_set_subtitle (self->models_file_row, shown);
+
+  g_signal_connect_object (self->key_store, "changed", G_CALLBACK (key_store_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->registry, "changed", G_CALLBACK (update_key_rows), self,
+                           G_CONNECT_SWAPPED);
+  update_key_rows (self);
+}
+
 /* Life cycle */
 
 static void
@@ -254,9 +587,23 @@ kiln_preferences_window_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->key_store);
   gtk_widget_dispose_template (GTK_WIDGET (object), KILN_TYPE_PREFERENCES_WINDOW);
 
   G_OBJECT_CLASS (kiln_preferences_window_parent_class)->dispose (object);
+}
+
+static void
+kiln_preferences_window_finalize (GObject *object)
+{
+  KilnPreferencesWindow *self = KILN_PREFERENCES_WINDOW (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->key_rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (kiln_preferences_window_parent_class)->finalize (object);
 }
 
 static void
@@ -266,6 +613,7 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = kiln_preferences_window_dispose;
+  object_class->finalize = kiln_preferences_window_finalize;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-preferences-window.ui");
@@ -283,10 +631,14 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
                                         cpp_budget_adjustment);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, patterns_list);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_page);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, keys_group);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_file_row);
   gtk_widget_class_bind_template_callback (widget_class, compiler_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, compiler_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_pattern_cb);
   gtk_widget_class_bind_template_callback (widget_class, reset_patterns_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_models_folder_cb);
 }
 
 static void
@@ -294,6 +646,8 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->cancellable = g_cancellable_new ();
+  self->key_rows = g_ptr_array_new ();
   self->settings = g_settings_new ("io.github.kilnapp.Kiln");
 
   gtk_entry_set_placeholder_text (self->flags_entry, kiln_toolchain_default_flags ());
@@ -322,11 +676,27 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
 }
 
 KilnPreferencesWindow *
-kiln_preferences_window_new (GtkWindow *parent)
+kiln_preferences_window_new (GtkWindow         *parent,
+                             KilnModelRegistry *registry)
 {
-  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  KilnPreferencesWindow *self;
 
-  return g_object_new (KILN_TYPE_PREFERENCES_WINDOW,
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (registry == NULL || KILN_IS_MODEL_REGISTRY (registry), NULL);
+
+  self = g_object_new (KILN_TYPE_PREFERENCES_WINDOW,
                        "transient-for", parent,
                        NULL);
+
+  if (registry != NULL)
+    {
+      self->registry = g_object_ref (registry);
+      setup_models (self);
+    }
+  else
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->models_page), FALSE);
+    }
+
+  return self;
 }

@@ -1,10 +1,12 @@
-/* kiln-preferences-window.h: the settings of the toolchain, runs and output comparison
+/* kiln-preferences-window.h: the settings of the toolchain, runs, output comparison and models
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
 #include <adwaita.h>
+
+#include "kiln-core.h"
 
 G_BEGIN_DECLS
 
@@ -13,6 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, KILN, PREFERENCES_WINDOW,
                       AdwPreferencesWindow)
 
-KilnPreferencesWindow *kiln_preferences_window_new (GtkWindow *parent);
+/* @registry: the models whose keys the Models page manages; may be NULL. */
+KilnPreferencesWindow *kiln_preferences_window_new (GtkWindow         *parent,
+                                                    KilnModelRegistry *registry);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "kiln-model-dropdown.h"
 #include "kiln-status-panel.h"
 #include "kiln-window.h"
 
@@ -67,6 +68,7 @@ struct _KilnWindow
   GtkButton            *run_cpp_button;
   GtkWidget            *reference_badge;
   KilnStatusPanel      *status_panel;
+  KilnModelDropdown    *model_dropdown;
   GMenu                *examples_menu;
 };
 
@@ -166,7 +168,7 @@ update_actions (KilnWindow *self)
       N_("Stop the C++ program (Shift+Ctrl+R)") },
   };
 
-  /* Conversion arrives with the models; until then nothing can enable it. */
+  /* Conversion comes in a later version; until then nothing can enable it. */
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.convert", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-cpp-as",
                                  gtk_text_buffer_get_char_count (cpp) > 0);
@@ -411,7 +413,7 @@ convert_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  /* Disabled until models can be configured. */
+  /* Disabled until conversion exists. */
 }
 
 /* The verdict */
@@ -1093,6 +1095,36 @@ kiln_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (kiln_window_parent_class)->close_request (window);
 }
 
+/* Models */
+
+static void
+models_loaded_cb (KilnWindow      *self,
+                  GParamSpec      *pspec,
+                  KilnApplication *app)
+{
+  GPtrArray *errors = kiln_model_registry_get_errors (kiln_application_get_model_registry (app));
+
+  /* Shown once, by the windows open when the list was read. */
+  for (guint i = 0; kiln_application_get_models_loaded (app) && i < errors->len; i++)
+    show_toast (self, ((GError *) g_ptr_array_index (errors, i))->message);
+}
+
+static void
+application_changed_cb (KilnWindow *self)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (!KILN_IS_APPLICATION (app) || kiln_model_dropdown_get_registry (self->model_dropdown))
+    return;
+
+  kiln_model_dropdown_set_registry (self->model_dropdown,
+                                    kiln_application_get_model_registry (KILN_APPLICATION (app)));
+  g_object_bind_property (app, "models-loaded", self->model_dropdown, "loading",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+  g_signal_connect_object (app, "notify::models-loaded", G_CALLBACK (models_loaded_cb), self,
+                           G_CONNECT_SWAPPED);
+}
+
 /* Life cycle */
 
 static void
@@ -1160,6 +1192,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_source_init ();
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (KILN_TYPE_STATUS_PANEL);
+  g_type_ensure (KILN_TYPE_MODEL_DROPDOWN);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-window.ui");
@@ -1174,6 +1207,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, run_cpp_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, reference_badge);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, status_panel);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, examples_menu);
   gtk_widget_class_bind_template_callback (widget_class, diagnostic_activated_cb);
 
@@ -1264,6 +1298,9 @@ kiln_window_init (KilnWindow *self)
                    G_SETTINGS_BIND_GET);
   g_signal_connect_object (self->settings, "changed::timing-patterns",
                            G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
+  g_settings_bind (self->settings, "model", self->model_dropdown, "model-id",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
 
   setup_editors (self);
   populate_examples_menu (self);
@@ -1337,6 +1374,14 @@ kiln_window_shows_reference (KilnWindow *self)
   g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
 
   return gtk_widget_get_visible (self->reference_badge);
+}
+
+KilnModelDropdown *
+kiln_window_get_model_dropdown (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return self->model_dropdown;
 }
 
 gboolean

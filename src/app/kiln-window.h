@@ -8,6 +8,7 @@
 
 #include "kiln-application.h"
 #include "kiln-core.h"
+#include "kiln-model-dropdown.h"
 #include "kiln-status-panel.h"
 
 G_BEGIN_DECLS
@@ -30,6 +31,7 @@ gboolean              kiln_window_is_running         (KilnWindow      *self,
 const KilnComparison *kiln_window_get_comparison     (KilnWindow      *self);
 /* Whether the C++ pane shows an example's unchanged reference translation. */
 gboolean              kiln_window_shows_reference    (KilnWindow      *self);
+KilnModelDropdown    *kiln_window_get_model_dropdown (KilnWindow      *self);
 /* Whether the saved drafts were read (until then edits are not saved). */
 gboolean              kiln_window_get_drafts_loaded  (KilnWindow      *self);
 

@@ -4,6 +4,8 @@
  *   kiln-cli compare PYFILE CPPFILE [--stdin FILE] [--repeat N] [--timeout SECONDS] [--json]
  *   kiln-cli models [--models FILE] [--json]
  *   kiln-cli ask --model ID [--models FILE] [--system FILE] [PROMPTFILE|-]
+ *   kiln-cli convert FILE --model ID [--models FILE] [-o OUT] [--stdin FILE] [--run]
+ *                    [--max-attempts N] [--json]
  *
  * The JSON printed with --json is a stable contract: scripts depend on it.
  *
@@ -44,6 +46,9 @@ static char    *opt_models;
 static char    *opt_model;
 static char    *opt_system;
 static double   opt_idle_timeout;
+static char    *opt_output;
+static gboolean opt_run;
+static int      opt_max_attempts;
 
 static const GOptionEntry entries[] = {
   { "stdin", 0, 0, G_OPTION_ARG_FILENAME, &opt_stdin,
@@ -69,6 +74,12 @@ static const GOptionEntry entries[] = {
     N_("The model to ask (an id from kiln-cli models)"), N_("ID") },
   { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system,
     N_("Send the contents of FILE as the system prompt"), N_("FILE") },
+  { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
+    N_("convert: write the C++ to FILE (default: next to the source)"), N_("FILE") },
+  { "run", 0, 0, G_OPTION_ARG_NONE, &opt_run,
+    N_("convert: also run both programs, compare, and repair until they match"), NULL },
+  { "max-attempts", 0, 0, G_OPTION_ARG_INT, &opt_max_attempts,
+    N_("convert: ask the model at most N times (default 3)"), "N" },
   { "idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_idle_timeout,
     N_("Give up on a model that sends nothing for SECONDS (default 60)"), N_("SECONDS") },
   { NULL }
@@ -270,7 +281,7 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE | models | "
-                                    "ask [PROMPTFILE|-]"));
+                                    "ask [PROMPTFILE|-] | convert FILE"));
   g_option_context_set_summary (context,
                                 _("Run Python and C++ programs, time them and compare their "
                                   "outputs, as Kiln’s window does."));
@@ -279,7 +290,7 @@ main (int    argc,
     return usage_error (context, error->message);
 
   if (argc < 2)
-    return usage_error (context, _("Say what to do: run, compare, models or ask."));
+    return usage_error (context, _("Say what to do: run, compare, models, ask or convert."));
   command = argv[1];
 
   if (g_str_equal (command, "models") || g_str_equal (command, "ask"))
@@ -290,6 +301,9 @@ main (int    argc,
         .model_id = opt_model,
         .system_file = opt_system,
         .idle_timeout = opt_idle_timeout,
+        .output_path = opt_output,
+        .run = opt_run,
+        .max_attempts = opt_max_attempts,
       };
 
       if (g_str_equal (command, "models"))
@@ -359,6 +373,32 @@ main (int    argc,
       g_main_loop_run (cli.loop);
       if (cli.results[0] != NULL)
         start_run (&cli, 1, KILN_LANGUAGE_CPP, second, input);
+    }
+  else if (g_str_equal (command, "convert"))
+    {
+      KilnCliOptions options = {
+        .json = opt_json,
+        .models_file = opt_models,
+        .model_id = opt_model,
+        .idle_timeout = opt_idle_timeout,
+        .output_path = opt_output,
+        .run = opt_run,
+        .max_attempts = opt_max_attempts,
+      };
+      KilnRunLimits python_limits, cpp_limits;
+
+      if (argc != 3)
+        return usage_error (context, _("convert takes one file."));
+      if (opt_max_attempts < 0)
+        return usage_error (context, _("--max-attempts takes a positive number."));
+      limits_for (KILN_LANGUAGE_PYTHON, &python_limits);
+      limits_for (KILN_LANGUAGE_CPP, &cpp_limits);
+      status = kiln_cli_convert (&options, argv[2], cli.toolchain, input, &python_limits,
+                                 &cpp_limits);
+      g_clear_object (&cli.toolchain);
+      g_clear_object (&cli.cancellable);
+      g_clear_pointer (&cli.loop, g_main_loop_unref);
+      return status;
     }
   else
     {

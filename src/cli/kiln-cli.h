@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "kiln-toolchain.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -15,10 +17,19 @@ typedef struct
   const char *model_id;
   const char *system_file;
   double      idle_timeout;
+  const char *output_path;
+  gboolean    run;
+  int         max_attempts;
 } KilnCliOptions;
 
 int kiln_cli_models (const KilnCliOptions *options);
-int kiln_cli_ask    (const KilnCliOptions *options,
-                     const char           *prompt_file);
+int kiln_cli_ask     (const KilnCliOptions *options,
+                      const char           *prompt_file);
+int kiln_cli_convert (const KilnCliOptions *options,
+                      const char           *path,
+                      KilnToolchain        *toolchain,
+                      GBytes               *input,
+                      const KilnRunLimits  *python_limits,
+                      const KilnRunLimits  *cpp_limits);
 
 G_END_DECLS

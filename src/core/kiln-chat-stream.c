@@ -474,9 +474,9 @@ line_cb (const char *line,
          gpointer    user_data)
 {
   KilnChatStream *self = user_data;
-  g_autofree char *copy = g_strndup (line, length);
 
-  kiln_stream_decoder_feed (self->decoder, NULL, copy, self->events);
+  /* the splitter hands out lines NUL-terminated: no copy needed */
+  kiln_stream_decoder_feed (self->decoder, NULL, line, self->events);
 }
 
 static void

@@ -5,7 +5,9 @@
 #pragma once
 
 #include "kiln-chat-stream.h"
+#include "kiln-code-extractor.h"
 #include "kiln-comparison.h"
+#include "kiln-conversion.h"
 #include "kiln-diagnostic.h"
 #include "kiln-draft-store.h"
 #include "kiln-error.h"
@@ -15,6 +17,7 @@
 #include "kiln-model-registry.h"
 #include "kiln-models.h"
 #include "kiln-output-compare.h"
+#include "kiln-prompt.h"
 #include "kiln-run-result.h"
 #include "kiln-toolchain.h"
 

@@ -21,10 +21,13 @@ typedef void (*LineFunc) (const char *line,
  *
  * Each feed is scanned once. Only the unterminated tail of a feed is kept (in @partial),
  * so complete lines are never moved around and the cost stays linear in the input. A line
- * is handed out NUL-terminated from @partial, which is reused from line to line. */
+ * is handed out NUL-terminated from @partial, which is reused from line to line; unless
+ * @in_place: then a line that arrived whole in one feed is handed out from the feed itself,
+ * not terminated. */
 typedef struct
 {
   GByteArray *partial;
+  gboolean    in_place;
   /* The last feed ended with a CR: a LF at the start of the next one belongs to it. */
   gboolean    skip_lf;
   /* The current line went past MAX_LINE_LENGTH: its bytes are dropped up to its end. */
@@ -32,9 +35,11 @@ typedef struct
 } LineReader;
 
 static void
-line_reader_init (LineReader *self)
+line_reader_init (LineReader *self,
+                  gboolean    in_place)
 {
   self->partial = g_byte_array_new ();
+  self->in_place = in_place;
   self->skip_lf = FALSE;
   self->overflow = FALSE;
 }
@@ -83,6 +88,13 @@ line_reader_end_line (LineReader *self,
 {
   gsize line_length;
 
+  if (self->in_place && self->partial->len == 0 && !self->overflow &&
+      length <= MAX_LINE_LENGTH)
+    {
+      func (bytes, length, user_data);
+      return;
+    }
+
   line_reader_append (self, bytes, length);
 
   if (self->overflow)
@@ -105,6 +117,7 @@ line_reader_feed (LineReader *self,
                   gpointer    user_data)
 {
   gsize start = 0;
+  const char *lf = NULL;
   gsize i;
 
   if (length == 0)
@@ -117,13 +130,25 @@ line_reader_feed (LineReader *self,
         start = 1;
     }
 
+  /* memchr() for both endings; each byte is looked at at most once for each */
   for (i = start; i < length; i++)
     {
-      char c = data[i];
+      const char *cr;
+      char c;
 
-      if (c != '\n' && c != '\r')
-        continue;
+      if (lf != NULL && lf < data + i)
+        lf = NULL;
+      if (lf == NULL && (lf = memchr (data + i, '\n', length - i)) == NULL)
+        lf = data + length;
+      cr = memchr (data + i, '\r', lf - (data + i));
+      if (cr != NULL)
+        i = cr - data;
+      else if (lf < data + length)
+        i = lf - data;
+      else
+        break;
 
+      c = data[i];
       line_reader_end_line (self, data + start, i - start, func, user_data);
 
       if (c == '\r')
@@ -185,7 +210,7 @@ kiln_sse_parser_new (void)
 {
   KilnSseParser *self = g_new0 (KilnSseParser, 1);
 
-  line_reader_init (&self->reader);
+  line_reader_init (&self->reader, TRUE);
   self->data = g_string_new (NULL);
   self->retry = -1;
 
@@ -245,13 +270,35 @@ dispatch (KilnSseParser *self)
   reset_event (self);
 }
 
+/* g_utf8_validate_len(), with a quick pass over the plain ASCII most streams are made of:
+ * eight bytes at a time while none is 0 or past 0x7F. */
+static gboolean
+utf8_validate (const char *text,
+               gsize       length)
+{
+  const guint64 ones = G_GUINT64_CONSTANT (0x0101010101010101);
+  const guint64 highs = G_GUINT64_CONSTANT (0x8080808080808080);
+  gsize i = 0;
+
+  for (; i + 8 <= length; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, text + i, 8);
+      if (((word - ones) | word) & highs)
+        break;
+    }
+
+  return g_utf8_validate_len (text + i, length - i, NULL);
+}
+
 /* Returns a copy of @value as valid UTF-8: the stream is meant to be UTF-8, and whatever is
  * not (or is a NUL, which a C string cannot hold) becomes U+FFFD. */
 static char *
 dup_valid_utf8 (const char *value,
                 gsize       length)
 {
-  if (g_utf8_validate_len (value, length, NULL))
+  if (utf8_validate (value, length))
     return g_strndup (value, length);
 
   return g_utf8_make_valid (value, length);
@@ -336,7 +383,7 @@ sse_process_line (const char *line,
       if (self->data_overflow)
         return;
 
-      if (g_utf8_validate_len (value, value_length, NULL))
+      if (utf8_validate (value, value_length))
         {
           g_string_append_len (self->data, value, value_length);
         }
@@ -475,7 +522,7 @@ kiln_line_splitter_new (void)
 {
   KilnLineSplitter *self = g_new0 (KilnLineSplitter, 1);
 
-  line_reader_init (&self->reader);
+  line_reader_init (&self->reader, FALSE);
 
   return self;
 }

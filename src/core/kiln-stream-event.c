@@ -8,12 +8,16 @@
 
 #include <json-glib/json-glib.h>
 
-#include "kiln-stream-event.h"
+#include "kiln-json-scan.h"
+#include "kiln-stream-event-private.h"
 #include "kiln-think-filter.h"
 
 /* json-glib parses recursively: a hostile server could nest deep enough to overflow the
  * stack, so deeper documents are dropped before they reach the parser. */
-#define MAX_JSON_DEPTH 64
+#define MAX_JSON_DEPTH KILN_JSON_SCAN_MAX_DEPTH
+
+/* The most strings one fast-path document hands out */
+#define N_FAST_STRINGS 3
 
 struct _KilnStreamDecoder
 {
@@ -23,6 +27,13 @@ struct _KilnStreamDecoder
   gboolean         think_fed;     /* text went into @think since the last flush */
   gboolean         done;          /* DONE was emitted */
   GHashTable      *blocks;        /* anthropic: block index → block type */
+
+  /* Reused from event to event */
+  gboolean         fast_path;     /* try fast_decode_*() before json-glib */
+  guint            fast_count;    /* documents the fast path took, for tests */
+  GString         *fast_strings[N_FAST_STRINGS];
+  GString         *answer;
+  GString         *reasoning;
 };
 
 KilnStreamEvent *
@@ -64,16 +75,18 @@ kiln_stream_finish_reason_is_truncation (const char *reason)
 /* --- JSON helpers: every lookup checks the type, servers send anything --- */
 
 static gboolean
-json_too_deep (const char *data)
+json_too_deep (const char *data,
+               gsize       length)
 {
+  const char *end = data + length;
   gboolean in_string = FALSE;
   guint depth = 0;
 
-  for (const char *p = data; *p != '\0'; p++)
+  for (const char *p = data; p < end; p++)
     {
       if (in_string)
         {
-          if (*p == '\\' && p[1] != '\0')
+          if (*p == '\\' && p + 1 < end)
             p++;
           else if (*p == '"')
             in_string = FALSE;
@@ -92,20 +105,22 @@ json_too_deep (const char *data)
   return FALSE;
 }
 
+/* @data holds @length bytes and no NUL. */
 static JsonObject *
 parse_object (KilnStreamDecoder *self,
-              const char        *data)
+              const char        *data,
+              gsize              length)
 {
   g_autoptr(GError) error = NULL;
   JsonNode *root;
 
-  if (json_too_deep (data))
+  if (json_too_deep (data, length))
     {
       g_debug ("stream decoder: JSON nested deeper than %d, ignored", MAX_JSON_DEPTH);
       return NULL;
     }
 
-  if (!json_parser_load_from_data (self->parser, data, -1, &error))
+  if (!json_parser_load_from_data (self->parser, data, length, &error))
     {
       g_debug ("stream decoder: ignoring unreadable data: %s", error->message);
       return NULL;
@@ -271,17 +286,14 @@ emit_content (KilnStreamDecoder *self,
               const char        *text,
               GPtrArray         *events)
 {
-  g_autoptr(GString) answer = NULL;
-  g_autoptr(GString) reasoning = NULL;
-
   if (text == NULL || *text == '\0')
     return;
 
-  answer = g_string_new (NULL);
-  reasoning = g_string_new (NULL);
-  kiln_think_filter_feed (self->think, text, answer, reasoning);
+  g_string_truncate (self->answer, 0);
+  g_string_truncate (self->reasoning, 0);
+  kiln_think_filter_feed (self->think, text, self->answer, self->reasoning);
   self->think_fed = TRUE;
-  push_strings (events, answer, reasoning);
+  push_strings (events, self->answer, self->reasoning);
 }
 
 static void
@@ -297,17 +309,14 @@ static void
 flush_content (KilnStreamDecoder *self,
                GPtrArray         *events)
 {
-  g_autoptr(GString) answer = NULL;
-  g_autoptr(GString) reasoning = NULL;
-
   if (!self->think_fed)
     return;
 
-  answer = g_string_new (NULL);
-  reasoning = g_string_new (NULL);
+  g_string_truncate (self->answer, 0);
+  g_string_truncate (self->reasoning, 0);
   /* the filter starts over after finish, in case a (misbehaving) server goes on */
-  kiln_think_filter_finish (self->think, answer, reasoning);
-  push_strings (events, answer, reasoning);
+  kiln_think_filter_finish (self->think, self->answer, self->reasoning);
+  push_strings (events, self->answer, self->reasoning);
   self->think_fed = FALSE;
 }
 
@@ -415,6 +424,337 @@ decode_error (KilnStreamDecoder *self,
   return TRUE;
 }
 
+/* --- the fast path: the common delta events, read without building a tree ---
+ *
+ * Each fast_decode_*() takes a document only when it has exactly the shape of an everyday
+ * delta: every member of the objects it reads must be one it knows (read, or known to be
+ * ignored by the decode_*() below), with the types it expects. Anything else returns FALSE
+ * and goes to json-glib, so the fast path can only ever give the events the slow one gives;
+ * the stream-decoder tests compare both on fixtures and on mutated documents. */
+
+/* Sets up @out for @n paths: the first @n_strings are unescaped (if they are strings). */
+static void
+fast_values_init (KilnStreamDecoder *self,
+                  KilnJsonValue     *out,
+                  guint              n,
+                  guint              n_strings)
+{
+  g_assert (n_strings <= N_FAST_STRINGS);
+
+  memset (out, 0, n * sizeof *out);
+  for (guint i = 0; i < n_strings; i++)
+    {
+      g_string_truncate (self->fast_strings[i], 0);
+      out[i].string = self->fast_strings[i];
+    }
+}
+
+/* Text as the slow path's get_string() would see it: absent and null give NULL. FALSE for
+ * any other type, and for a string holding a NUL (json-glib's copy would stop there). */
+static gboolean
+fast_text (const KilnJsonValue  *value,
+           const char          **text)
+{
+  *text = NULL;
+
+  if (value->type == KILN_JSON_NONE || value->type == KILN_JSON_NULL)
+    return TRUE;
+
+  if (value->type != KILN_JSON_STRING || value->string == NULL ||
+      memchr (value->string->str, '\0', value->string->len) != NULL)
+    return FALSE;
+
+  *text = value->string->str;
+  return TRUE;
+}
+
+static gboolean
+fast_is_null (const KilnJsonValue *value)
+{
+  return value->type == KILN_JSON_NONE || value->type == KILN_JSON_NULL;
+}
+
+/* A string written exactly as @quoted (quotes included, no escapes). */
+static gboolean
+fast_raw_is (const KilnJsonValue *value,
+             const char          *quoted)
+{
+  gsize length = strlen (quoted);
+
+  return value->type == KILN_JSON_STRING && value->raw_length == length &&
+         memcmp (value->raw, quoted, length) == 0;
+}
+
+enum
+{
+  OPENAI_CONTENT,            /* the strings first, see fast_values_init () */
+  OPENAI_REASONING_CONTENT,
+  OPENAI_REASONING,
+  OPENAI_CHOICES,
+  OPENAI_CHOICE,
+  OPENAI_DELTA,
+  OPENAI_FINISH_REASON,      /* only the common null takes the fast path */
+  OPENAI_USAGE,
+  OPENAI_ERROR,
+  N_OPENAI_SLOTS
+};
+
+/* What decode_openai() reads (a slot), and what it does not read at all (-1) */
+static const KilnJsonField openai_delta[] = {
+  KILN_JSON_FIELD ("content", OPENAI_CONTENT, NULL),
+  KILN_JSON_FIELD ("reasoning_content", OPENAI_REASONING_CONTENT, NULL),
+  KILN_JSON_FIELD ("reasoning", OPENAI_REASONING, NULL),
+  KILN_JSON_FIELD ("role", -1, NULL),
+  KILN_JSON_FIELD ("refusal", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static const KilnJsonField openai_choice[] = {
+  KILN_JSON_FIELD ("delta", OPENAI_DELTA, openai_delta),
+  KILN_JSON_FIELD ("finish_reason", OPENAI_FINISH_REASON, NULL),
+  KILN_JSON_FIELD ("index", -1, NULL),
+  KILN_JSON_FIELD ("logprobs", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static const KilnJsonField openai_choices[] = {
+  KILN_JSON_FIELD ("0", OPENAI_CHOICE, openai_choice),
+  KILN_JSON_FIELDS_END
+};
+
+static const KilnJsonField openai_chunk[] = {
+  KILN_JSON_FIELD ("choices", OPENAI_CHOICES, openai_choices),
+  KILN_JSON_FIELD ("usage", OPENAI_USAGE, NULL),
+  KILN_JSON_FIELD ("error", OPENAI_ERROR, NULL),
+  KILN_JSON_FIELD ("id", -1, NULL),
+  KILN_JSON_FIELD ("object", -1, NULL),
+  KILN_JSON_FIELD ("created", -1, NULL),
+  KILN_JSON_FIELD ("model", -1, NULL),
+  KILN_JSON_FIELD ("system_fingerprint", -1, NULL),
+  KILN_JSON_FIELD ("service_tier", -1, NULL),
+  KILN_JSON_FIELD ("obfuscation", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static gboolean
+fast_decode_openai (KilnStreamDecoder *self,
+                    const char        *data,
+                    gsize              length,
+                    GPtrArray         *events)
+{
+  KilnJsonValue out[N_OPENAI_SLOTS];
+  const char *content;
+  const char *reasoning_content;
+  const char *reasoning;
+
+  fast_values_init (self, out, G_N_ELEMENTS (out), 3);
+  if (kiln_json_scan (data, length, openai_chunk, out, G_N_ELEMENTS (out)) !=
+      KILN_JSON_SCAN_OK)
+    return FALSE;
+
+  if (!fast_is_null (&out[OPENAI_ERROR]) || !fast_is_null (&out[OPENAI_USAGE]) ||
+      !fast_is_null (&out[OPENAI_FINISH_REASON]) ||
+      out[OPENAI_CHOICES].type != KILN_JSON_ARRAY ||
+      out[OPENAI_CHOICE].type != KILN_JSON_OBJECT ||
+      out[OPENAI_DELTA].type != KILN_JSON_OBJECT ||
+      !fast_text (&out[OPENAI_CONTENT], &content) ||
+      !fast_text (&out[OPENAI_REASONING_CONTENT], &reasoning_content) ||
+      !fast_text (&out[OPENAI_REASONING], &reasoning))
+    return FALSE;
+
+  /* as decode_openai() does it */
+  if (reasoning_content != NULL && *reasoning_content != '\0')
+    reasoning = reasoning_content;
+  emit_reasoning (reasoning, events);
+  emit_content (self, content, events);
+
+  return TRUE;
+}
+
+enum
+{
+  ANTHROPIC_TEXT,
+  ANTHROPIC_THINKING,
+  ANTHROPIC_TYPE,
+  ANTHROPIC_DELTA,
+  ANTHROPIC_DELTA_TYPE,
+  N_ANTHROPIC_SLOTS
+};
+
+static const KilnJsonField anthropic_delta[] = {
+  KILN_JSON_FIELD ("type", ANTHROPIC_DELTA_TYPE, NULL),
+  KILN_JSON_FIELD ("text", ANTHROPIC_TEXT, NULL),
+  KILN_JSON_FIELD ("thinking", ANTHROPIC_THINKING, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static const KilnJsonField anthropic_event[] = {
+  KILN_JSON_FIELD ("type", ANTHROPIC_TYPE, NULL),
+  KILN_JSON_FIELD ("index", -1, NULL),   /* read only for a delta without a type */
+  KILN_JSON_FIELD ("delta", ANTHROPIC_DELTA, anthropic_delta),
+  KILN_JSON_FIELDS_END
+};
+
+static gboolean
+fast_decode_anthropic (KilnStreamDecoder *self,
+                       const char        *data,
+                       gsize              length,
+                       GPtrArray         *events)
+{
+  KilnJsonValue out[N_ANTHROPIC_SLOTS];
+  const char *text;
+  const char *thinking;
+
+  fast_values_init (self, out, G_N_ELEMENTS (out), 2);
+  if (kiln_json_scan (data, length, anthropic_event, out, G_N_ELEMENTS (out)) !=
+      KILN_JSON_SCAN_OK)
+    return FALSE;
+
+  if (!fast_raw_is (&out[ANTHROPIC_TYPE], "\"content_block_delta\"") ||
+      out[ANTHROPIC_DELTA].type != KILN_JSON_OBJECT ||
+      !fast_text (&out[ANTHROPIC_TEXT], &text) ||
+      !fast_text (&out[ANTHROPIC_THINKING], &thinking))
+    return FALSE;
+
+  if (fast_raw_is (&out[ANTHROPIC_DELTA_TYPE], "\"text_delta\""))
+    emit_content (self, text, events);
+  else if (fast_raw_is (&out[ANTHROPIC_DELTA_TYPE], "\"thinking_delta\""))
+    emit_reasoning (thinking, events);
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+enum
+{
+  TGI_TEXT,
+  TGI_TOKEN,
+  TGI_SPECIAL,
+  TGI_GENERATED_TEXT,
+  TGI_ERROR,
+  N_TGI_SLOTS
+};
+
+static const KilnJsonField tgi_token[] = {
+  KILN_JSON_FIELD ("text", TGI_TEXT, NULL),
+  KILN_JSON_FIELD ("special", TGI_SPECIAL, NULL),
+  KILN_JSON_FIELD ("id", -1, NULL),
+  KILN_JSON_FIELD ("logprob", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static const KilnJsonField tgi_event[] = {
+  KILN_JSON_FIELD ("token", TGI_TOKEN, tgi_token),
+  KILN_JSON_FIELD ("generated_text", TGI_GENERATED_TEXT, NULL),
+  KILN_JSON_FIELD ("error", TGI_ERROR, NULL),
+  KILN_JSON_FIELD ("index", -1, NULL),
+  KILN_JSON_FIELD ("details", -1, NULL),   /* read only beside generated_text */
+  KILN_JSON_FIELD ("top_tokens", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static gboolean
+fast_decode_tgi (KilnStreamDecoder *self,
+                 const char        *data,
+                 gsize              length,
+                 GPtrArray         *events)
+{
+  KilnJsonValue out[N_TGI_SLOTS];
+  const char *text;
+
+  fast_values_init (self, out, G_N_ELEMENTS (out), 1);
+  if (kiln_json_scan (data, length, tgi_event, out, G_N_ELEMENTS (out)) != KILN_JSON_SCAN_OK)
+    return FALSE;
+
+  if (!fast_is_null (&out[TGI_ERROR]) || !fast_is_null (&out[TGI_GENERATED_TEXT]) ||
+      out[TGI_TOKEN].type != KILN_JSON_OBJECT ||
+      (out[TGI_SPECIAL].type != KILN_JSON_FALSE && out[TGI_SPECIAL].type != KILN_JSON_TRUE) ||
+      !fast_text (&out[TGI_TEXT], &text))
+    return FALSE;
+
+  if (out[TGI_SPECIAL].type == KILN_JSON_FALSE)
+    emit_content (self, text, events);
+
+  return TRUE;
+}
+
+enum
+{
+  OLLAMA_CONTENT,
+  OLLAMA_THINKING,
+  OLLAMA_MESSAGE,
+  OLLAMA_DONE,
+  OLLAMA_ERROR,
+  N_OLLAMA_SLOTS
+};
+
+static const KilnJsonField ollama_message[] = {
+  KILN_JSON_FIELD ("content", OLLAMA_CONTENT, NULL),
+  KILN_JSON_FIELD ("thinking", OLLAMA_THINKING, NULL),
+  KILN_JSON_FIELD ("role", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static const KilnJsonField ollama_line[] = {
+  KILN_JSON_FIELD ("message", OLLAMA_MESSAGE, ollama_message),
+  KILN_JSON_FIELD ("done", OLLAMA_DONE, NULL),
+  KILN_JSON_FIELD ("error", OLLAMA_ERROR, NULL),
+  KILN_JSON_FIELD ("model", -1, NULL),
+  KILN_JSON_FIELD ("created_at", -1, NULL),
+  KILN_JSON_FIELDS_END
+};
+
+static gboolean
+fast_decode_ollama (KilnStreamDecoder *self,
+                    const char        *data,
+                    gsize              length,
+                    GPtrArray         *events)
+{
+  KilnJsonValue out[N_OLLAMA_SLOTS];
+  const char *content;
+  const char *thinking;
+
+  fast_values_init (self, out, G_N_ELEMENTS (out), 2);
+  if (kiln_json_scan (data, length, ollama_line, out, G_N_ELEMENTS (out)) !=
+      KILN_JSON_SCAN_OK)
+    return FALSE;
+
+  if (!fast_is_null (&out[OLLAMA_ERROR]) || out[OLLAMA_DONE].type != KILN_JSON_FALSE ||
+      out[OLLAMA_MESSAGE].type != KILN_JSON_OBJECT ||
+      !fast_text (&out[OLLAMA_CONTENT], &content) ||
+      !fast_text (&out[OLLAMA_THINKING], &thinking))
+    return FALSE;
+
+  emit_reasoning (thinking, events);
+  emit_content (self, content, events);
+
+  return TRUE;
+}
+
+/* What g_strstrip() would leave of @data, without a copy. */
+static const char *
+strip_range (const char *data,
+             gsize      *length)
+{
+  const char *end = data + strlen (data);
+
+  while (g_ascii_isspace (*data))
+    data++;
+  while (end > data && g_ascii_isspace (end[-1]))
+    end--;
+
+  *length = end - data;
+  return data;
+}
+
+static gboolean
+is_done_marker (const char *data,
+                gsize       length)
+{
+  return length == 6 && memcmp (data, "[DONE]", 6) == 0;
+}
+
 /* --- openai: chat.completion.chunk --- */
 
 static void
@@ -460,18 +800,25 @@ decode_openai (KilnStreamDecoder *self,
                const char        *data,
                GPtrArray         *events)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (data));
+  gsize length;
+  const char *trimmed = strip_range (data, &length);
   JsonObject *root;
   JsonArray *choices;
   JsonObject *usage;
 
-  if (g_str_equal (trimmed, "[DONE]"))
+  if (is_done_marker (trimmed, length))
     {
       emit_done (self, events);
       return;
     }
 
-  if ((root = parse_object (self, trimmed)) == NULL)
+  if (self->fast_path && fast_decode_openai (self, trimmed, length, events))
+    {
+      self->fast_count++;
+      return;
+    }
+
+  if ((root = parse_object (self, trimmed, length)) == NULL)
     return;
 
   /* An error after the 200 status line. OpenRouter keeps "choices" beside it (with
@@ -511,10 +858,17 @@ decode_anthropic (KilnStreamDecoder *self,
                   const char        *data,
                   GPtrArray         *events)
 {
+  gsize length = strlen (data);
   JsonObject *root;
   const char *type;
 
-  if ((root = parse_object (self, data)) == NULL)
+  if (self->fast_path && fast_decode_anthropic (self, data, length, events))
+    {
+      self->fast_count++;
+      return;
+    }
+
+  if ((root = parse_object (self, data, length)) == NULL)
     return;
 
   /* The SSE event name and the data's "type" agree, but proxies drop or rename the
@@ -606,19 +960,26 @@ decode_tgi (KilnStreamDecoder *self,
             const char        *data,
             GPtrArray         *events)
 {
-  g_autofree char *trimmed = g_strstrip (g_strdup (data));
+  gsize length;
+  const char *trimmed = strip_range (data, &length);
   JsonObject *root;
   JsonObject *token;
   JsonNode *generated_text;
 
   /* TGI sends no [DONE]; proxies in front of it sometimes add one. */
-  if (g_str_equal (trimmed, "[DONE]"))
+  if (is_done_marker (trimmed, length))
     {
       emit_done (self, events);
       return;
     }
 
-  if ((root = parse_object (self, trimmed)) == NULL)
+  if (self->fast_path && fast_decode_tgi (self, trimmed, length, events))
+    {
+      self->fast_count++;
+      return;
+    }
+
+  if ((root = parse_object (self, trimmed, length)) == NULL)
     return;
 
   if (decode_error (self, root, events))
@@ -661,10 +1022,17 @@ decode_ollama (KilnStreamDecoder *self,
                const char        *data,
                GPtrArray         *events)
 {
+  gsize length = strlen (data);
   JsonObject *root;
   JsonObject *message;
 
-  if ((root = parse_object (self, data)) == NULL)
+  if (self->fast_path && fast_decode_ollama (self, data, length, events))
+    {
+      self->fast_count++;
+      return;
+    }
+
+  if ((root = parse_object (self, data, length)) == NULL)
     return;
 
   if (decode_error (self, root, events))
@@ -697,6 +1065,11 @@ kiln_stream_decoder_new (KilnApi api)
   self->parser = json_parser_new ();
   self->think = kiln_think_filter_new ();
   self->blocks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->fast_path = TRUE;
+  for (guint i = 0; i < N_FAST_STRINGS; i++)
+    self->fast_strings[i] = g_string_new (NULL);
+  self->answer = g_string_new (NULL);
+  self->reasoning = g_string_new (NULL);
 
   return self;
 }
@@ -710,7 +1083,28 @@ kiln_stream_decoder_free (KilnStreamDecoder *self)
   g_clear_object (&self->parser);
   g_clear_pointer (&self->think, kiln_think_filter_free);
   g_clear_pointer (&self->blocks, g_hash_table_unref);
+  for (guint i = 0; i < N_FAST_STRINGS; i++)
+    g_string_free (self->fast_strings[i], TRUE);
+  g_string_free (self->answer, TRUE);
+  g_string_free (self->reasoning, TRUE);
   g_free (self);
+}
+
+void
+_kiln_stream_decoder_set_fast_path (KilnStreamDecoder *self,
+                                    gboolean           enabled)
+{
+  g_return_if_fail (self != NULL);
+
+  self->fast_path = !!enabled;
+}
+
+guint
+_kiln_stream_decoder_get_fast_count (KilnStreamDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->fast_count;
 }
 
 void

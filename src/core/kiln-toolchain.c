@@ -689,6 +689,24 @@ compile_with_version (GTask      *task,
   g_task_run_in_thread (prepare, compile_prepare_thread);
 }
 
+/* --- the compiler's identity ---------------------------------------------------------- */
+
+typedef struct
+{
+  char *compiler;
+  char *version;
+} CompilerIdentity;
+
+static void
+compiler_identity_free (gpointer data)
+{
+  CompilerIdentity *identity = data;
+
+  g_free (identity->compiler);
+  g_free (identity->version);
+  g_free (identity);
+}
+
 static void
 version_cb (GObject      *object,
             GAsyncResult *res,
@@ -696,10 +714,9 @@ version_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   KilnToolchain *self = g_task_get_source_object (task);
-  CompileState *state = g_task_get_task_data (task);
+  CompilerIdentity *identity = g_task_get_task_data (task);
   g_autoptr(KilnProcessResult) process = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
   const char *data;
   gsize size;
 
@@ -715,15 +732,107 @@ version_cb (GObject      *object,
       g_task_return_new_error (task, KILN_ERROR, KILN_ERROR_COMPILER_NOT_FOUND,
                                _("The C++ compiler “%s” could not be run (asking for its "
                                  "version failed). Choose another compiler in Preferences."),
-                               state->compiler);
+                               identity->compiler);
       return;
     }
 
   data = g_bytes_get_data (process->stdout_bytes, &size);
-  version = g_strndup (data != NULL ? data : "", size);
-  version[strcspn (version, "\n")] = '\0';
+  identity->version = g_strndup (data != NULL ? data : "", size);
+  identity->version[strcspn (identity->version, "\n")] = '\0';
 
-  g_hash_table_replace (self->versions, g_strdup (state->compiler), g_strdup (version));
+  g_hash_table_replace (self->versions, g_strdup (identity->compiler),
+                        g_strdup (identity->version));
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+kiln_toolchain_query_compiler_async (KilnToolchain       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  CompilerIdentity *identity;
+  const char *version;
+
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kiln_toolchain_query_compiler_async);
+  identity = g_new0 (CompilerIdentity, 1);
+  g_task_set_task_data (task, identity, compiler_identity_free);
+
+  if (!(identity->compiler = kiln_toolchain_find_compiler (self, &error)))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  if ((version = g_hash_table_lookup (self->versions, identity->compiler)))
+    {
+      identity->version = g_strdup (version);
+      g_task_return_boolean (task, TRUE);
+    }
+  else
+    {
+      const char *argv[] = { identity->compiler, "--version", NULL };
+
+      _kiln_process_run_async (argv, NULL, NULL, VERSION_TIMEOUT_MS, 64 * 1024, cancellable,
+                               version_cb, g_steal_pointer (&task));
+    }
+}
+
+char *
+kiln_toolchain_query_compiler_finish (KilnToolchain  *self,
+                                      GAsyncResult   *result,
+                                      char          **version,
+                                      GError        **error)
+{
+  CompilerIdentity *identity;
+
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+
+  identity = g_task_get_task_data (G_TASK (result));
+  if (version != NULL)
+    *version = g_strdup (identity->version);
+  return g_strdup (identity->compiler);
+}
+
+char *
+kiln_toolchain_dup_effective_flags (KilnToolchain *self)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+
+  return g_strdup ((self->flags != NULL && *self->flags != '\0')
+                     ? self->flags : kiln_toolchain_default_flags ());
+}
+
+static void
+compiler_known_cb (GObject      *object,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  CompileState *state = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *compiler = NULL;
+
+  compiler = kiln_toolchain_query_compiler_finish (KILN_TOOLCHAIN (object), res, &version,
+                                                   &error);
+  if (compiler == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  g_free (state->compiler);
+  state->compiler = g_steal_pointer (&compiler);
   compile_with_version (task, version);
 }
 
@@ -737,7 +846,6 @@ kiln_toolchain_compile_async (KilnToolchain       *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   CompileState *state;
-  const char *version;
 
   g_return_if_fail (KILN_IS_TOOLCHAIN (self));
   g_return_if_fail (source != NULL);
@@ -751,24 +859,14 @@ kiln_toolchain_compile_async (KilnToolchain       *self,
   state->source = g_strdup (source);
   state->cache_dir = g_strdup (self->cache_dir);
 
-  if (!(state->compiler = kiln_toolchain_find_compiler (self, &error)) ||
-      !(state->flags = parse_flags (self, &error)))
+  if (!(state->flags = parse_flags (self, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  if ((version = g_hash_table_lookup (self->versions, state->compiler)))
-    {
-      compile_with_version (task, version);
-    }
-  else
-    {
-      const char *argv[] = { state->compiler, "--version", NULL };
-
-      _kiln_process_run_async (argv, NULL, NULL, VERSION_TIMEOUT_MS, 64 * 1024, cancellable,
-                               version_cb, g_steal_pointer (&task));
-    }
+  kiln_toolchain_query_compiler_async (self, cancellable, compiler_known_cb,
+                                       g_steal_pointer (&task));
 }
 
 KilnCompileResult *

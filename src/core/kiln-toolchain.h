@@ -43,6 +43,19 @@ char          *kiln_toolchain_find_python       (KilnToolchain *self,
 char          *kiln_toolchain_find_compiler     (KilnToolchain *self,
                                                  GError       **error);
 
+/* The compiler's full path and the first line of its --version (asked once, then cached):
+ * both go into the binary cache key and the conversion prompt. */
+void           kiln_toolchain_query_compiler_async  (KilnToolchain       *self,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char          *kiln_toolchain_query_compiler_finish (KilnToolchain       *self,
+                                                     GAsyncResult        *result,
+                                                     char               **version,
+                                                     GError             **error);
+/* The flags in force: the "flags" property, or the defaults when it is empty. */
+char          *kiln_toolchain_dup_effective_flags   (KilnToolchain       *self);
+
 /* Compiles @source (or finds it in the binary cache, keyed by a hash of source, compiler
  * identity and flags). Returns a result also when compilation failed (ok = FALSE, with the
  * diagnostics); NULL and a GError only on cancellation or when no compiler exists. */

@@ -266,6 +266,160 @@ test_window_drafts (void)
   destroy_window (window);
 }
 
+/* A loopback port that nothing listens on (it was free a moment ago). */
+static guint16
+closed_port (void)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                         &error);
+  g_assert_no_error (error);
+  g_assert_true (g_socket_bind (socket, any, FALSE, &error));
+  bound = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+models_loaded (KilnWindow *window)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (window));
+
+  return kiln_application_get_models_loaded (KILN_APPLICATION (app));
+}
+
+static KilnModelItem *
+dup_model_at (GtkDropDown *drop_down,
+              guint        position)
+{
+  return g_list_model_get_item (gtk_drop_down_get_model (drop_down), position);
+}
+
+static void
+test_window_models (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kiln-test-models-XXXXXX", &error);
+  g_autofree char *file = g_build_filename (dir, "models.json", NULL);
+  g_autofree char *ollama_url = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
+  g_autofree char *openai_url = g_strdup_printf ("http://127.0.0.1:%u/v1", closed_port ());
+  g_autofree char *json = NULL;
+  g_autoptr(KilnKeyStore) key_store = kiln_key_store_new (FALSE);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.kilnapp.Kiln");
+  g_autoptr(GtkApplication) app = NULL;
+  g_autoptr(KilnModelItem) item = NULL;
+  g_autofree char *saved = NULL;
+  KilnModelDropdown *dropdown;
+  GtkDropDown *drop_down;
+  KilnWindow *window;
+  const char *hint;
+
+  g_assert_no_error (error);
+
+  /* One model with its key, one without, one whose server is not there. */
+  json = g_strdup_printf ("{ \"models\": ["
+                          "{ \"id\": \"keyed\", \"label\": \"Keyed\", "
+                          "  \"provider\": \"OpenAI\", \"api\": \"openai\", "
+                          "  \"base_url\": \"https://api.openai.com/v1\", "
+                          "  \"model\": \"m\", \"key_env\": \"KILN_TEST_WINDOW_KEY\" },"
+                          "{ \"id\": \"keyless\", \"label\": \"Keyless\", "
+                          "  \"provider\": \"Other\", \"api\": \"openai\", "
+                          "  \"base_url\": \"https://example.invalid/v1\", "
+                          "  \"model\": \"m\", \"key_env\": \"KILN_TEST_WINDOW_NO_KEY\" },"
+                          "{ \"id\": \"local\", \"label\": \"Local\", "
+                          "  \"provider\": \"Ollama (local)\", \"api\": \"ollama\", "
+                          "  \"base_url\": \"%s\", \"model\": \"m\" }"
+                          "] }",
+                          ollama_url);
+  g_assert_true (g_file_set_contents (file, json, -1, &error));
+  g_assert_no_error (error);
+
+  g_setenv ("KILN_MODELS_FILE", file, TRUE);
+  g_setenv ("KILN_OLLAMA_URL", ollama_url, TRUE);
+  g_setenv ("KILN_LOCAL_OPENAI_URL", openai_url, TRUE);
+  g_setenv ("KILN_TEST_WINDOW_KEY", "sk-test", TRUE);
+  g_unsetenv ("KILN_TEST_WINDOW_NO_KEY");
+  g_settings_reset (settings, "model");
+
+  /* The environment-only key store: no keyring is needed. */
+  app = g_object_new (KILN_TYPE_APPLICATION,
+                      "application-id", "io.github.kilnapp.Kiln.Test",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/io/github/kilnapp/Kiln",
+                      "key-store", key_store,
+                      NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  window = g_object_ref (kiln_window_new (KILN_APPLICATION (app)));
+  gtk_window_present (GTK_WINDOW (window));
+  dropdown = kiln_window_get_model_dropdown (window);
+  drop_down = kiln_model_dropdown_get_drop_down (dropdown);
+  g_assert_true (kiln_model_dropdown_get_loading (dropdown));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (drop_down)));
+
+  wait_for (window, models_loaded, 30, "the models");
+  wait_for (window, drafts_loaded, 30, "the drafts");
+
+  g_assert_false (kiln_model_dropdown_get_loading (dropdown));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (drop_down)));
+
+  /* By provider: Ollama (local), OpenAI, Other. */
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (drop_down)), ==, 3);
+  item = dup_model_at (drop_down, 0);
+  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "local");
+  g_assert_false (kiln_model_item_get_available (item));
+  g_assert_nonnull (kiln_model_item_get_hint (item));
+  g_clear_object (&item);
+
+  item = dup_model_at (drop_down, 1);
+  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "keyed");
+  g_assert_true (kiln_model_item_get_available (item));
+  g_clear_object (&item);
+
+  item = dup_model_at (drop_down, 2);
+  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "keyless");
+  g_assert_false (kiln_model_item_get_available (item));
+  hint = kiln_model_item_get_hint (item);
+  g_assert_nonnull (strstr (hint, "KILN_TEST_WINDOW_NO_KEY"));
+
+  /* Nothing chosen yet: the available model is shown, and nothing is saved for it. */
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 1);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (drop_down)), !=, hint);
+  saved = g_settings_get_string (settings, "model");
+  g_assert_cmpstr (saved, ==, "");
+  g_clear_pointer (&saved, g_free);
+
+  /* An unavailable model can be chosen; the tooltip says what it lacks. */
+  gtk_drop_down_set_selected (drop_down, 2);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (drop_down)), ==, hint);
+  saved = g_settings_get_string (settings, "model");
+  g_assert_cmpstr (saved, ==, "keyless");
+
+  /* Another window shows the saved choice. */
+  destroy_window (window);
+  window = g_object_ref (kiln_window_new (KILN_APPLICATION (app)));
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (window, drafts_loaded, 30, "the drafts");
+  drop_down = kiln_model_dropdown_get_drop_down (kiln_window_get_model_dropdown (window));
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 2);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (drop_down)), ==, hint);
+  destroy_window (window);
+
+  g_unsetenv ("KILN_MODELS_FILE");
+  g_unsetenv ("KILN_OLLAMA_URL");
+  g_unsetenv ("KILN_LOCAL_OPENAI_URL");
+  g_unsetenv ("KILN_TEST_WINDOW_KEY");
+  g_remove (file);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -295,6 +449,7 @@ main (int   argc,
   g_test_add_func ("/window/compile-error", test_window_compile_error);
   g_test_add_func ("/window/stop", test_window_stop);
   g_test_add_func ("/window/drafts", test_window_drafts);
+  g_test_add_func ("/window/models", test_window_models);
 
   status = g_test_run ();
 
