@@ -24,38 +24,6 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 
-typedef struct
-{
-  GMainLoop    *loop;
-  GAsyncResult *result;
-} Waiter;
-
-static void
-waiter_cb (GObject      *object,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  Waiter *waiter = user_data;
-
-  waiter->result = g_object_ref (res);
-  g_main_loop_quit (waiter->loop);
-}
-
-static GAsyncResult *
-waiter_wait (Waiter *waiter)
-{
-  g_clear_object (&waiter->result);
-  g_main_loop_run (waiter->loop);
-  return waiter->result;
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
 static void
 answer_delta_cb (KilnConversion *conversion,
                  const char     *delta,
@@ -142,7 +110,7 @@ kiln_cli_convert (const KilnCliOptions *options,
   g_autofree char *output = NULL;
   KilnAttempt *last;
   KilnLanguage language;
-  Waiter waiter = { loop, NULL };
+  KilnCliWaiter waiter = { loop, NULL, cancellable };
   GPtrArray *errors;
   char *key;
   gboolean ok;
@@ -165,13 +133,13 @@ kiln_cli_convert (const KilnCliOptions *options,
   output = options->output_path != NULL ? g_strdup (options->output_path)
                                         : default_output (path, language);
 
-  g_unix_signal_add (SIGINT, on_interrupt, cancellable);
-  g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  g_unix_signal_add (SIGINT, kiln_cli_on_interrupt, cancellable);
+  g_unix_signal_add (SIGTERM, kiln_cli_on_interrupt, cancellable);
 
   if (options->models_file != NULL)
     kiln_model_registry_set_override_file (registry, options->models_file);
-  kiln_model_registry_load_async (registry, cancellable, waiter_cb, &waiter);
-  if (!kiln_model_registry_load_finish (registry, waiter_wait (&waiter), &error))
+  kiln_model_registry_load_async (registry, cancellable, kiln_cli_waiter_cb, &waiter);
+  if (!kiln_model_registry_load_finish (registry, kiln_cli_waiter_wait (&waiter), &error))
     {
       g_printerr ("kiln-cli: %s\n", error->message);
       g_clear_object (&waiter.result);
@@ -187,8 +155,8 @@ kiln_cli_convert (const KilnCliOptions *options,
       return EXIT_FAILED;
     }
 
-  kiln_key_store_lookup_for_model_async (keys, model, cancellable, waiter_cb, &waiter);
-  key = kiln_key_store_lookup_for_model_finish (keys, waiter_wait (&waiter), NULL, &error);
+  kiln_key_store_lookup_for_model_async (keys, model, cancellable, kiln_cli_waiter_cb, &waiter);
+  key = kiln_key_store_lookup_for_model_finish (keys, kiln_cli_waiter_wait (&waiter), NULL, &error);
   if (error != NULL)
     {
       g_printerr ("kiln-cli: %s\n", error->message);
@@ -209,8 +177,8 @@ kiln_cli_convert (const KilnCliOptions *options,
   g_signal_connect (conversion, "attempt-started", G_CALLBACK (attempt_started_cb), NULL);
   g_signal_connect (conversion, "attempt-finished", G_CALLBACK (attempt_finished_cb), NULL);
 
-  kiln_conversion_run_async (conversion, cancellable, waiter_cb, &waiter);
-  ok = kiln_conversion_run_finish (conversion, waiter_wait (&waiter), &error);
+  kiln_conversion_run_async (conversion, cancellable, kiln_cli_waiter_cb, &waiter);
+  ok = kiln_conversion_run_finish (conversion, kiln_cli_waiter_wait (&waiter), &error);
   g_clear_object (&waiter.result);
 
   /* Whatever came, the last code is kept: nothing generated is lost. */

@@ -26,44 +26,11 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 
-typedef struct
-{
-  GMainLoop     *loop;
-  GCancellable  *cancellable;
-  GAsyncResult  *result;
-} Waiter;
-
-static void
-waiter_cb (GObject      *object,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  Waiter *waiter = user_data;
-
-  waiter->result = g_object_ref (res);
-  g_main_loop_quit (waiter->loop);
-}
-
-static GAsyncResult *
-waiter_wait (Waiter *waiter)
-{
-  g_clear_object (&waiter->result);
-  g_main_loop_run (waiter->loop);
-  return waiter->result;
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
 static KilnModelRegistry *
-load_registry (Waiter      *waiter,
-               const char  *models_file,
-               gboolean     use_keyring,
-               gboolean     discover)
+load_registry (KilnCliWaiter *waiter,
+               const char    *models_file,
+               gboolean       use_keyring,
+               gboolean       discover)
 {
   g_autoptr(KilnKeyStore) keys = kiln_key_store_new (use_keyring);
   g_autoptr(KilnModelRegistry) registry = kiln_model_registry_new (keys);
@@ -73,8 +40,8 @@ load_registry (Waiter      *waiter,
   if (models_file != NULL)
     kiln_model_registry_set_override_file (registry, models_file);
 
-  kiln_model_registry_load_async (registry, waiter->cancellable, waiter_cb, waiter);
-  if (!kiln_model_registry_load_finish (registry, waiter_wait (waiter), &error))
+  kiln_model_registry_load_async (registry, waiter->cancellable, kiln_cli_waiter_cb, waiter);
+  if (!kiln_model_registry_load_finish (registry, kiln_cli_waiter_wait (waiter), &error))
     {
       g_printerr ("kiln-cli: %s\n", error->message);
       return NULL;
@@ -87,8 +54,8 @@ load_registry (Waiter      *waiter,
 
   if (discover)
     {
-      kiln_model_registry_discover_async (registry, waiter->cancellable, waiter_cb, waiter);
-      kiln_model_registry_discover_finish (registry, waiter_wait (waiter), NULL);
+      kiln_model_registry_discover_async (registry, waiter->cancellable, kiln_cli_waiter_cb, waiter);
+      kiln_model_registry_discover_finish (registry, kiln_cli_waiter_wait (waiter), NULL);
     }
 
   return g_steal_pointer (&registry);
@@ -100,10 +67,10 @@ kiln_cli_models (const KilnCliOptions *options)
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(KilnModelRegistry) registry = NULL;
-  Waiter waiter = { loop, cancellable, NULL };
+  KilnCliWaiter waiter = { loop, NULL, cancellable };
   guint n;
 
-  g_unix_signal_add (SIGINT, on_interrupt, cancellable);
+  g_unix_signal_add (SIGINT, kiln_cli_on_interrupt, cancellable);
   registry = load_registry (&waiter, options->models_file, TRUE, TRUE);
   g_clear_object (&waiter.result);
   if (registry == NULL)
@@ -296,7 +263,7 @@ kiln_cli_ask (const KilnCliOptions *options,
   g_autofree char *prompt = NULL;
   g_autofree char *system = NULL;
   char *key = NULL;
-  Waiter waiter = { loop, cancellable, NULL };
+  KilnCliWaiter waiter = { loop, NULL, cancellable };
   AskOutput output = { FALSE, 0 };
   gboolean ok;
 
@@ -313,8 +280,8 @@ kiln_cli_ask (const KilnCliOptions *options,
       return EXIT_USAGE;
     }
 
-  g_unix_signal_add (SIGINT, on_interrupt, cancellable);
-  g_unix_signal_add (SIGTERM, on_interrupt, cancellable);
+  g_unix_signal_add (SIGINT, kiln_cli_on_interrupt, cancellable);
+  g_unix_signal_add (SIGTERM, kiln_cli_on_interrupt, cancellable);
 
   registry = load_registry (&waiter, options->models_file, TRUE, FALSE);
   if (registry == NULL)
@@ -326,9 +293,9 @@ kiln_cli_ask (const KilnCliOptions *options,
     }
 
   kiln_key_store_lookup_for_model_async (kiln_model_registry_get_key_store (registry), model,
-                                         cancellable, waiter_cb, &waiter);
+                                         cancellable, kiln_cli_waiter_cb, &waiter);
   key = kiln_key_store_lookup_for_model_finish (kiln_model_registry_get_key_store (registry),
-                                                waiter_wait (&waiter), NULL, &error);
+                                                kiln_cli_waiter_wait (&waiter), NULL, &error);
   if (error != NULL)
     {
       g_printerr ("kiln-cli: %s\n", error->message);
@@ -349,8 +316,8 @@ kiln_cli_ask (const KilnCliOptions *options,
   g_signal_connect (stream, "reasoning-delta", G_CALLBACK (reasoning_delta_cb), &output);
   g_signal_connect (stream, "retrying", G_CALLBACK (retrying_cb), &output);
 
-  kiln_chat_stream_run_async (stream, cancellable, waiter_cb, &waiter);
-  ok = kiln_chat_stream_run_finish (stream, waiter_wait (&waiter), &error);
+  kiln_chat_stream_run_async (stream, cancellable, kiln_cli_waiter_cb, &waiter);
+  ok = kiln_chat_stream_run_finish (stream, kiln_cli_waiter_wait (&waiter), &error);
   g_clear_object (&waiter.result);
   g_clear_handle_id (&output.flush_source, g_source_remove);
   fflush (stdout);

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "kiln-toolchain.h"
 
@@ -21,6 +21,21 @@ typedef struct
   gboolean    run;
   int         max_attempts;
 } KilnCliOptions;
+
+/* Waits for one async call at a time on a GMainLoop: the commands are sequential scripts. */
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+  GCancellable *cancellable;
+} KilnCliWaiter;
+
+void          kiln_cli_waiter_cb   (GObject       *object,
+                                    GAsyncResult  *res,
+                                    gpointer       user_data);
+GAsyncResult *kiln_cli_waiter_wait (KilnCliWaiter *waiter);
+/* A GSourceFunc for g_unix_signal_add(): cancels the GCancellable it is given. */
+gboolean      kiln_cli_on_interrupt (gpointer      cancellable);
 
 int kiln_cli_models (const KilnCliOptions *options);
 int kiln_cli_ask     (const KilnCliOptions *options,
