@@ -779,8 +779,9 @@ gen_string (GString *out)
   for (guint i = 0; i < n; i++)
     {
       /* mostly harmless text, now and then anything */
-      guint k = g_test_rand_int_range (0, 4) > 0 ? g_test_rand_int_range (0, 8)
-                                                 : g_test_rand_int_range (0, G_N_ELEMENTS (string_pieces));
+      guint k = g_test_rand_int_range (0, 4) > 0
+        ? g_test_rand_int_range (0, 8)
+        : g_test_rand_int_range (0, G_N_ELEMENTS (string_pieces));
 
       g_string_append (out, string_pieces[k]);
     }
@@ -1069,7 +1070,8 @@ test_fast_path_generated (void)
 
           /* the data a decoder gets is a C string: a flipped bit may have made a NUL */
           g_string_truncate (data, strlen (data->str));
-          name = generated_event_names[g_test_rand_int_range (0, G_N_ELEMENTS (generated_event_names))];
+          name = generated_event_names[g_test_rand_int_range (0,
+                                                              G_N_ELEMENTS (generated_event_names))];
           stream_add (&stream, name, data->str);
           g_string_free (data, TRUE);
           n_documents++;

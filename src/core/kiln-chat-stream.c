@@ -58,6 +58,7 @@ struct _KilnChatStream
   /* What came back */
   GString             *text;
   GString             *reasoning;
+  GString             *pending;          /* deltas of one kind not yet emitted */
   char                *finish_reason;
   gint64               input_tokens;
   gint64               output_tokens;
@@ -119,6 +120,7 @@ kiln_chat_stream_finalize (GObject *object)
   g_clear_error (&self->stream_error);
   g_string_free (self->text, TRUE);
   g_string_free (self->reasoning, TRUE);
+  g_string_free (self->pending, TRUE);
   g_free (self->finish_reason);
 
   G_OBJECT_CLASS (kiln_chat_stream_parent_class)->finalize (object);
@@ -153,6 +155,7 @@ kiln_chat_stream_init (KilnChatStream *self)
   self->backoff_cap_ms = 30000;
   self->text = g_string_new (NULL);
   self->reasoning = g_string_new (NULL);
+  self->pending = g_string_new (NULL);
   self->input_tokens = -1;
   self->output_tokens = -1;
 }
@@ -387,11 +390,36 @@ describe_transport_error (KilnChatStream *self,
 /* --- events ---------------------------------------------------------------------------- */
 
 static void
+flush_pending (KilnChatStream      *self,
+               KilnStreamEventType *pending_type)
+{
+  if (self->pending->len == 0)
+    return;
+
+  if (*pending_type == KILN_STREAM_EVENT_TEXT)
+    {
+      g_string_append_len (self->text, self->pending->str, self->pending->len);
+      g_signal_emit (self, signals[TEXT_DELTA], 0, self->pending->str);
+    }
+  else
+    {
+      g_string_append_len (self->reasoning, self->pending->str, self->pending->len);
+      g_signal_emit (self, signals[REASONING_DELTA], 0, self->pending->str);
+    }
+  g_string_truncate (self->pending, 0);
+}
+
+static void
 handle_events (KilnChatStream *self)
 {
+  KilnStreamEventType pending_type = KILN_STREAM_EVENT_TEXT;
+
   for (guint i = 0; i < self->events->len; i++)
     {
       KilnStreamEvent *event = g_ptr_array_index (self->events, i);
+
+      if (event->type != KILN_STREAM_EVENT_TEXT && event->type != KILN_STREAM_EVENT_REASONING)
+        flush_pending (self, &pending_type);
 
       switch (event->type)
         {
@@ -401,16 +429,12 @@ handle_events (KilnChatStream *self)
             break;
           if (self->first_token == 0)
             self->first_token = g_get_monotonic_time ();
-          if (event->type == KILN_STREAM_EVENT_TEXT)
-            {
-              g_string_append (self->text, event->text);
-              g_signal_emit (self, signals[TEXT_DELTA], 0, event->text);
-            }
-          else
-            {
-              g_string_append (self->reasoning, event->text);
-              g_signal_emit (self, signals[REASONING_DELTA], 0, event->text);
-            }
+          /* Consecutive deltas of one kind from one read go out as one signal: the text is
+           * the same, and a fast server costs one emission per read, not per event. */
+          if (pending_type != event->type)
+            flush_pending (self, &pending_type);
+          pending_type = event->type;
+          g_string_append (self->pending, event->text);
           break;
 
         case KILN_STREAM_EVENT_USAGE:
@@ -454,6 +478,7 @@ handle_events (KilnChatStream *self)
         }
     }
 
+  flush_pending (self, &pending_type);
   g_ptr_array_set_size (self->events, 0);
 }
 

@@ -255,17 +255,36 @@ push (GPtrArray           *events,
       const char          *text,
       gssize               length)
 {
-  KilnStreamEvent *event = kiln_stream_event_new (type, NULL);
+  KilnStreamEvent *last = events->len > 0 ? g_ptr_array_index (events, events->len - 1) : NULL;
+  KilnStreamEvent *event;
+  g_autofree char *repaired = NULL;
 
   if (length < 0)
     length = strlen (text);
 
   /* The UI needs valid UTF-8, whatever the server sent. */
-  if (g_utf8_validate (text, length, NULL))
-    event->text = g_strndup (text, length);
-  else
-    event->text = g_utf8_make_valid (text, length);
+  if (!g_utf8_validate (text, length, NULL))
+    {
+      repaired = g_utf8_make_valid (text, length);
+      text = repaired;
+      length = strlen (repaired);
+    }
 
+  /* A delta right after one of the same kind extends it: the text is the same, and a
+   * fast stream costs one event per read instead of one per server event. */
+  if (last != NULL && last->type == type &&
+      (type == KILN_STREAM_EVENT_TEXT || type == KILN_STREAM_EVENT_REASONING))
+    {
+      gsize old_length = strlen (last->text);
+
+      last->text = g_realloc (last->text, old_length + length + 1);
+      memcpy (last->text + old_length, text, length);
+      last->text[old_length + length] = '\0';
+      return;
+    }
+
+  event = kiln_stream_event_new (type, NULL);
+  event->text = g_strndup (text, length);
   g_ptr_array_add (events, event);
 }
 
