@@ -138,6 +138,27 @@ test_speedup_not_finite (void)
   g_assert_cmpstr (inf_text, ==, "at least ×1,000,000,000,000,000");
 }
 
+static void
+test_cost (void)
+{
+  static const struct { double usd; const char *expected; } cases[] = {
+    { 0, "$0" },
+    { -1, "$0" },
+    { 0.00004, "less than $0.0001" },
+    { 0.00042, "$0.0004" },
+    { 0.0042, "$0.0042" },
+    { 0.127, "$0.127" },
+    { 12.7, "$12.70" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = kiln_format_cost (cases[i].usd);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -151,6 +172,7 @@ main (int   argc,
   g_test_add_func ("/format/kib", test_kib);
   g_test_add_func ("/format/speedup", test_speedup);
   g_test_add_func ("/format/speedup-not-finite", test_speedup_not_finite);
+  g_test_add_func ("/format/cost", test_cost);
 
   return g_test_run ();
 }

@@ -282,6 +282,14 @@ kiln_application_new (void)
                        NULL);
 }
 
+KilnKeyStore *
+kiln_application_get_key_store (KilnApplication *self)
+{
+  g_return_val_if_fail (KILN_IS_APPLICATION (self), NULL);
+
+  return self->key_store;
+}
+
 KilnModelRegistry *
 kiln_application_get_model_registry (KilnApplication *self)
 {

@@ -19,6 +19,8 @@ KilnApplication   *kiln_application_new               (void);
 /* The models every window offers, read at start-up; NULL before "startup". Property
  * "key-store" (construct-only) replaces the keyring-backed store, for tests. */
 KilnModelRegistry *kiln_application_get_model_registry (KilnApplication *self);
+/* Where the windows look up API keys; NULL before "startup". */
+KilnKeyStore      *kiln_application_get_key_store      (KilnApplication *self);
 /* Whether the first load of the models has completed ("models-loaded" is notified). */
 gboolean           kiln_application_get_models_loaded  (KilnApplication *self);
 

@@ -43,6 +43,8 @@ struct _KilnPreferencesWindow
   AdwPreferencesPage   *models_page;
   AdwPreferencesGroup  *keys_group;
   AdwActionRow         *models_file_row;
+  GtkAdjustment        *max_attempts_adjustment;
+  GtkSwitch            *auto_verify_switch;
 };
 
 G_DEFINE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -631,6 +633,9 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
                                         cpp_budget_adjustment);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, patterns_list);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
+                                        max_attempts_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, auto_verify_switch);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_page);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, keys_group);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_file_row);
@@ -655,6 +660,10 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
   g_settings_bind (self->settings, "python-interpreter", self->python_entry, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "compiler-flags", self->flags_entry, "text",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-attempts", self->max_attempts_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "auto-verify", self->auto_verify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "run-timeout", self->timeout_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);

@@ -14,6 +14,10 @@ struct _KilnStatusPanel
   AdwBin             parent_instance;
 
   GtkStack          *stack;
+  GtkWidget         *conversion_box;
+  GtkLabel          *conversion_progress_label;
+  GtkLabel          *conversion_error_label;
+  GtkLabel          *conversion_report_label;
   GtkWidget         *verdict_box;
   GtkImage          *verdict_icon;
   GtkLabel          *verdict_label;
@@ -79,6 +83,10 @@ kiln_status_panel_class_init (KilnStatusPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-status-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_progress_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_error_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_report_label);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, verdict_box);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, verdict_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, verdict_label);
@@ -237,6 +245,55 @@ kiln_status_panel_set_verdict_message (KilnStatusPanel  *self,
   gtk_widget_set_visible (self->diff_grid, FALSE);
   gtk_widget_set_visible (self->verdict_box, TRUE);
   show_results (self);
+}
+
+static void
+set_optional_label (GtkLabel   *label,
+                    const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+void
+kiln_status_panel_set_conversion (KilnStatusPanel *self,
+                                  const char      *progress,
+                                  const char      *error,
+                                  const char      *report)
+{
+  g_return_if_fail (KILN_IS_STATUS_PANEL (self));
+
+  set_optional_label (self->conversion_progress_label, progress);
+  set_optional_label (self->conversion_error_label, error);
+  set_optional_label (self->conversion_report_label, report);
+  gtk_widget_set_visible (self->conversion_box, progress != NULL || error != NULL ||
+                                                report != NULL);
+  if (progress != NULL || error != NULL || report != NULL)
+    show_results (self);
+}
+
+const char *
+kiln_status_panel_get_conversion_progress_text (KilnStatusPanel *self)
+{
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
+
+  return gtk_label_get_text (self->conversion_progress_label);
+}
+
+const char *
+kiln_status_panel_get_conversion_error_text (KilnStatusPanel *self)
+{
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
+
+  return gtk_label_get_text (self->conversion_error_label);
+}
+
+const char *
+kiln_status_panel_get_conversion_report_text (KilnStatusPanel *self)
+{
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
+
+  return gtk_label_get_text (self->conversion_report_label);
 }
 
 const char *

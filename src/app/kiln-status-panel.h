@@ -38,12 +38,22 @@ void        kiln_status_panel_set_comparison      (KilnStatusPanel      *self,
 void        kiln_status_panel_set_verdict_message (KilnStatusPanel      *self,
                                                    const char           *message,
                                                    KilnVerdictStyle      style);
+/* The conversion's line: @progress ("Attempt 2 of 3: fixing a compile error — Compiling…"),
+ * @error (shown prominently) and @report (model, tokens, cost, time); NULL hides each, and
+ * all three NULL hide the conversion's part of the panel. */
+void        kiln_status_panel_set_conversion      (KilnStatusPanel      *self,
+                                                   const char           *progress,
+                                                   const char           *error,
+                                                   const char           *report);
 
 /* What the panel shows, for tests and the accessibility of the window. */
 const char *kiln_status_panel_get_verdict_text    (KilnStatusPanel      *self);
 const char *kiln_status_panel_get_speedup_text    (KilnStatusPanel      *self);
 const char *kiln_status_panel_get_python_time_text (KilnStatusPanel     *self);
 const char *kiln_status_panel_get_cpp_time_text   (KilnStatusPanel      *self);
+const char *kiln_status_panel_get_conversion_progress_text (KilnStatusPanel *self);
+const char *kiln_status_panel_get_conversion_error_text    (KilnStatusPanel *self);
+const char *kiln_status_panel_get_conversion_report_text   (KilnStatusPanel *self);
 GtkListBox *kiln_status_panel_get_diagnostics     (KilnStatusPanel      *self);
 
 G_END_DECLS

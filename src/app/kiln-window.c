@@ -10,76 +10,12 @@
 
 #include "kiln-model-dropdown.h"
 #include "kiln-status-panel.h"
-#include "kiln-window.h"
-
-#define N_LANGUAGES 2
-
-#define DRAFT_PYTHON "python.py"
-#define DRAFT_CPP    "cpp.cpp"
-#define DRAFT_INPUT  "input.txt"
-
-#define MARK_ERROR   "kiln-error"
-#define MARK_WARNING "kiln-warning"
-
-/* One of the two programs: the run in progress and the last result. */
-typedef struct
-{
-  GCancellable  *cancellable;  /* non-NULL while it runs */
-  KilnRunResult *result;
-  char          *source;       /* the text and input the result came from */
-  char          *input;
-  gboolean       current;      /* result ran the text and input shown now */
-} Program;
-
-typedef enum
-{
-  TOUCHED_PYTHON = 1 << 0,
-  TOUCHED_CPP    = 1 << 1,
-  TOUCHED_INPUT  = 1 << 2,
-} Touched;
-
-struct _KilnWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;
-  KilnToolchain        *toolchain;
-  KilnDraftStore       *drafts;
-  GCancellable         *cancellable;     /* file I/O of this window; cancelled in dispose */
-  GtkNativeDialog      *file_chooser;
-  Program               programs[N_LANGUAGES];
-  KilnComparison       *comparison;
-  char                 *reference_cpp;   /* the loaded example's C++, while shown */
-  GtkTextTag           *error_tag;
-  GtkTextTag           *warning_tag;
-  Touched               touched;         /* buffers changed before the drafts were read */
-  guint                 drafts_loaded : 1;
-  guint                 loading_text : 1;
-  guint                 draft_error_shown : 1;
-
-  AdwToastOverlay      *toast_overlay;
-  GtkPaned             *editors_paned;
-  GtkPaned             *status_paned;
-  GtkSourceView        *python_view;
-  GtkSourceView        *cpp_view;
-  GtkTextView          *input_view;
-  GtkExpander          *input_expander;
-  GtkButton            *run_python_button;
-  GtkButton            *run_cpp_button;
-  GtkWidget            *reference_badge;
-  KilnStatusPanel      *status_panel;
-  KilnModelDropdown    *model_dropdown;
-  GMenu                *examples_menu;
-};
+#include "kiln-window-private.h"
 
 G_DEFINE_FINAL_TYPE (KilnWindow, kiln_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static void update_actions (KilnWindow *self);
-static void update_results (KilnWindow *self,
-                            gboolean    force);
-
-static void
-program_clear_result (Program *program)
+void
+_kiln_window_program_clear_result (Program *program)
 {
   g_clear_pointer (&program->result, kiln_run_result_unref);
   g_clear_pointer (&program->source, g_free);
@@ -87,28 +23,8 @@ program_clear_result (Program *program)
   program->current = FALSE;
 }
 
-static GtkTextBuffer *
-get_buffer (KilnWindow   *self,
-            KilnLanguage  language)
-{
-  GtkTextView *view = GTK_TEXT_VIEW (language == KILN_LANGUAGE_CPP ? self->cpp_view
-                                                                   : self->python_view);
-
-  return gtk_text_view_get_buffer (view);
-}
-
-static char *
-dup_buffer_text (GtkTextBuffer *buffer)
-{
-  GtkTextIter start, end;
-
-  gtk_text_buffer_get_bounds (buffer, &start, &end);
-
-  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
-}
-
-static void
-show_toast (KilnWindow *self,
+void
+_kiln_window_show_toast (KilnWindow *self,
             const char *message)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);
@@ -118,20 +34,9 @@ show_toast (KilnWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static char *
-dup_display_name (GFile *file)
-{
-  g_autofree char *path = g_file_get_path (file);
-
-  if (path != NULL)
-    return g_filename_display_basename (path);
-
-  return g_file_get_uri (file);
-}
-
 /* Loads @text into an editor as one undoable step. */
-static void
-set_buffer_text (KilnWindow    *self,
+void
+_kiln_window_set_buffer_text (KilnWindow    *self,
                  GtkTextBuffer *buffer,
                  const char    *text)
 {
@@ -150,10 +55,10 @@ set_buffer_text (KilnWindow    *self,
 
 /* Actions */
 
-static void
-update_actions (KilnWindow *self)
+void
+_kiln_window_update_actions (KilnWindow *self)
 {
-  GtkTextBuffer *cpp = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextBuffer *cpp = _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP);
   const struct {
     KilnLanguage  language;
     GtkButton    *button;
@@ -168,8 +73,7 @@ update_actions (KilnWindow *self)
       N_("Stop the C++ program (Shift+Ctrl+R)") },
   };
 
-  /* Conversion comes in a later version; until then nothing can enable it. */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.convert", FALSE);
+  _kiln_window_convert_update_actions (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-cpp-as",
                                  gtk_text_buffer_get_char_count (cpp) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
@@ -191,8 +95,8 @@ update_actions (KilnWindow *self)
 
 /* Running */
 
-static void
-fill_limits (KilnWindow    *self,
+void
+_kiln_window_fill_limits (KilnWindow    *self,
              KilnLanguage   language,
              KilnRunLimits *limits)
 {
@@ -216,10 +120,10 @@ fill_limits (KilnWindow    *self,
     }
 }
 
-static void
-clear_diagnostic_marks (KilnWindow *self)
+void
+_kiln_window_clear_diagnostic_marks (KilnWindow *self)
 {
-  GtkTextBuffer *buffer = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextBuffer *buffer = _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP);
   GtkTextIter start, end;
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -247,13 +151,13 @@ diagnostic_is_in_source (const KilnDiagnostic *diagnostic)
   return FALSE;
 }
 
-static void
-mark_diagnostics (KilnWindow        *self,
+void
+_kiln_window_mark_diagnostics (KilnWindow        *self,
                   KilnCompileResult *compile)
 {
-  GtkTextBuffer *buffer = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextBuffer *buffer = _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP);
 
-  clear_diagnostic_marks (self);
+  _kiln_window_clear_diagnostic_marks (self);
 
   if (compile == NULL || compile->diagnostics == NULL)
     return;
@@ -322,14 +226,14 @@ run_cb (GObject      *object,
 
   g_clear_object (&program->cancellable);
   kiln_status_panel_set_running (self->status_panel, data->language, FALSE);
-  update_actions (self);
+  _kiln_window_update_actions (self);
 
   if (run == NULL)
     {
-      update_results (self, TRUE);
+      _kiln_window_update_results (self, TRUE);
 
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_toast (self, error->message);
+        _kiln_window_show_toast (self, error->message);
       else
         {
           g_autofree char *message = NULL;
@@ -337,12 +241,12 @@ run_cb (GObject      *object,
           /* Translators: %s is "Python" or "C++" */
           message = g_strdup_printf (_("The %s program was stopped"),
                                      kiln_language_get_title (data->language));
-          show_toast (self, message);
+          _kiln_window_show_toast (self, message);
         }
       return;
     }
 
-  program_clear_result (program);
+  _kiln_window_program_clear_result (program);
   program->result = g_steal_pointer (&run);
   program->source = g_steal_pointer (&data->source);
   program->input = g_steal_pointer (&data->input);
@@ -350,9 +254,9 @@ run_cb (GObject      *object,
   kiln_status_panel_set_result (self->status_panel, data->language, program->result);
 
   if (data->language == KILN_LANGUAGE_CPP)
-    mark_diagnostics (self, program->result->compile);
+    _kiln_window_mark_diagnostics (self, program->result->compile);
 
-  update_results (self, TRUE);
+  _kiln_window_update_results (self, TRUE);
 }
 
 static void
@@ -371,13 +275,13 @@ run_program (KilnWindow   *self,
       return;
     }
 
-  fill_limits (self, language, &limits);
+  _kiln_window_fill_limits (self, language, &limits);
 
   data = g_new0 (RunData, 1);
   data->self = g_object_ref (self);
   data->language = language;
-  data->source = dup_buffer_text (get_buffer (self, language));
-  data->input = dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+  data->source = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, language));
+  data->input = _kiln_window_dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
   data->cancellable = g_cancellable_new ();
 
   if (*data->input != '\0')
@@ -385,8 +289,8 @@ run_program (KilnWindow   *self,
 
   program->cancellable = g_object_ref (data->cancellable);
   kiln_status_panel_set_running (self->status_panel, language, TRUE);
-  update_actions (self);
-  update_results (self, TRUE);
+  _kiln_window_update_actions (self);
+  _kiln_window_update_results (self, TRUE);
 
   kiln_toolchain_run_async (self->toolchain, language, data->source, input, &limits,
                             data->cancellable, run_cb, data);
@@ -408,15 +312,16 @@ run_cpp_action (GtkWidget  *widget,
   run_program (KILN_WINDOW (widget), KILN_LANGUAGE_CPP);
 }
 
-static void
-convert_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  /* Disabled until conversion exists. */
-}
-
 /* The verdict */
+
+KilnTimingMask *
+_kiln_window_new_timing_mask (KilnWindow  *self,
+                              GError     **error)
+{
+  g_auto(GStrv) patterns = g_settings_get_strv (self->settings, "timing-patterns");
+
+  return kiln_timing_mask_new ((const char * const *) patterns, error);
+}
 
 static void
 show_verdict (KilnWindow *self)
@@ -427,7 +332,6 @@ show_verdict (KilnWindow *self)
   KilnRunResult *cpp_run = cpp->current ? cpp->result : NULL;
   g_autoptr(KilnTimingMask) mask = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(GStrv) patterns = NULL;
 
   g_clear_pointer (&self->comparison, kiln_comparison_free);
 
@@ -476,8 +380,7 @@ show_verdict (KilnWindow *self)
       return;
     }
 
-  patterns = g_settings_get_strv (self->settings, "timing-patterns");
-  mask = kiln_timing_mask_new ((const char * const *) patterns, &error);
+  mask = _kiln_window_new_timing_mask (self, &error);
   if (mask == NULL)
     {
       g_autofree char *message = NULL;
@@ -513,11 +416,12 @@ show_verdict (KilnWindow *self)
 
 /* Works out which results still belong to the texts shown; the verdict changes only when
  * that does, or when @force (a new result, new settings). */
-static void
-update_results (KilnWindow *self,
+void
+_kiln_window_update_results (KilnWindow *self,
                 gboolean    force)
 {
-  g_autofree char *input = dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+  GtkTextBuffer *input_buffer = gtk_text_view_get_buffer (self->input_view);
+  g_autofree char *input = _kiln_window_dup_buffer_text (input_buffer);
   gboolean changed = force;
 
   for (guint i = 0; i < N_LANGUAGES; i++)
@@ -527,7 +431,8 @@ update_results (KilnWindow *self,
 
       if (program->result != NULL)
         {
-          g_autofree char *source = dup_buffer_text (get_buffer (self, i));
+          GtkTextBuffer *buffer = _kiln_window_get_buffer (self, i);
+          g_autofree char *source = _kiln_window_dup_buffer_text (buffer);
 
           current = g_str_equal (source, program->source) && g_str_equal (input, program->input);
         }
@@ -549,7 +454,7 @@ update_results (KilnWindow *self,
 static void
 timing_patterns_changed_cb (KilnWindow *self)
 {
-  update_results (self, TRUE);
+  _kiln_window_update_results (self, TRUE);
 }
 
 /* Editing */
@@ -561,7 +466,8 @@ update_reference_badge (KilnWindow *self)
 
   if (self->reference_cpp != NULL)
     {
-      g_autofree char *text = dup_buffer_text (get_buffer (self, KILN_LANGUAGE_CPP));
+      GtkTextBuffer *buffer = _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP);
+      g_autofree char *text = _kiln_window_dup_buffer_text (buffer);
 
       visible = g_str_equal (text, self->reference_cpp);
     }
@@ -580,7 +486,7 @@ buffer_changed (KilnWindow    *self,
 
   if (self->drafts_loaded)
     {
-      g_autofree char *text = dup_buffer_text (buffer);
+      g_autofree char *text = _kiln_window_dup_buffer_text (buffer);
 
       kiln_draft_store_queue (self->drafts, draft_name, text);
     }
@@ -589,8 +495,8 @@ buffer_changed (KilnWindow    *self,
       self->touched |= touched;
     }
 
-  update_results (self, FALSE);
-  update_actions (self);
+  _kiln_window_update_results (self, FALSE);
+  _kiln_window_update_actions (self);
 }
 
 static void
@@ -600,12 +506,24 @@ python_changed_cb (KilnWindow    *self,
   buffer_changed (self, buffer, DRAFT_PYTHON, TOUCHED_PYTHON);
 }
 
+void
+_kiln_window_cpp_edited (KilnWindow *self)
+{
+  buffer_changed (self, _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP), DRAFT_CPP,
+                  TOUCHED_CPP);
+  update_reference_badge (self);
+}
+
 static void
 cpp_changed_cb (KilnWindow    *self,
                 GtkTextBuffer *buffer)
 {
-  buffer_changed (self, buffer, DRAFT_CPP, TOUCHED_CPP);
-  update_reference_badge (self);
+  /* While a conversion streams, the drafts and the verdict catch up when it ends. */
+  if (_kiln_window_convert_is_writing (self))
+    return;
+
+  _kiln_window_cpp_edited (self);
+  _kiln_window_convert_cpp_changed (self);
 }
 
 static void
@@ -620,7 +538,7 @@ diagnostic_activated_cb (KilnWindow *self,
                          guint       line,
                          guint       column)
 {
-  GtkTextBuffer *buffer = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextBuffer *buffer = _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP);
   GtkTextIter iter;
 
   /* GTK clamps a line or column past the end to the end. */
@@ -644,7 +562,8 @@ update_style_scheme (KilnWindow *self)
                                                        ? "Adwaita-dark" : "Adwaita");
 
   for (guint i = 0; i < N_LANGUAGES; i++)
-    gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (get_buffer (self, i)), scheme);
+    gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (_kiln_window_get_buffer (self, i)),
+                                        scheme);
 }
 
 /* Drafts */
@@ -660,7 +579,7 @@ draft_save_failed_cb (KilnWindow   *self,
 
   self->draft_error_shown = TRUE;
   message = g_strdup_printf (_("Your code could not be saved as a draft: %s"), error->message);
-  show_toast (self, message);
+  _kiln_window_show_toast (self, message);
 }
 
 static void
@@ -676,8 +595,8 @@ drafts_loaded_cb (GObject      *object,
     Touched        touched;
     GtkTextBuffer *buffer;
   } drafts[] = {
-    { DRAFT_PYTHON, TOUCHED_PYTHON, get_buffer (self, KILN_LANGUAGE_PYTHON) },
-    { DRAFT_CPP, TOUCHED_CPP, get_buffer (self, KILN_LANGUAGE_CPP) },
+    { DRAFT_PYTHON, TOUCHED_PYTHON, _kiln_window_get_buffer (self, KILN_LANGUAGE_PYTHON) },
+    { DRAFT_CPP, TOUCHED_CPP, _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP) },
     { DRAFT_INPUT, TOUCHED_INPUT, gtk_text_view_get_buffer (self->input_view) },
   };
 
@@ -692,7 +611,7 @@ drafts_loaded_cb (GObject      *object,
 
       /* Saving now could overwrite drafts that exist but could not be read. */
       message = g_strdup_printf (_("Your saved drafts could not be read: %s"), error->message);
-      show_toast (self, message);
+      _kiln_window_show_toast (self, message);
       return;
     }
 
@@ -705,14 +624,14 @@ drafts_loaded_cb (GObject      *object,
           if (text != NULL)
             {
               self->loading_text = TRUE;
-              set_buffer_text (self, drafts[i].buffer, text);
+              _kiln_window_set_buffer_text (self, drafts[i].buffer, text);
               self->loading_text = FALSE;
             }
         }
       else
         {
           /* Edited before the drafts arrived: what is shown wins and is saved. */
-          g_autofree char *shown = dup_buffer_text (drafts[i].buffer);
+          g_autofree char *shown = _kiln_window_dup_buffer_text (drafts[i].buffer);
 
           kiln_draft_store_queue (self->drafts, drafts[i].name, shown);
         }
@@ -743,7 +662,7 @@ load_example_action (GtkWidget  *widget,
   example = kiln_examples_lookup (g_variant_get_string (parameter, NULL));
   if (example == NULL)
     {
-      show_toast (self, _("This example is not part of Kiln"));
+      _kiln_window_show_toast (self, _("This example is not part of Kiln"));
       return;
     }
 
@@ -758,11 +677,13 @@ load_example_action (GtkWidget  *widget,
                ? g_utf8_make_valid (g_bytes_get_data (input, NULL), g_bytes_get_size (input))
                : g_strdup ("");
 
-  set_buffer_text (self, get_buffer (self, KILN_LANGUAGE_PYTHON), python_text);
-  set_buffer_text (self, get_buffer (self, KILN_LANGUAGE_CPP), self->reference_cpp);
-  set_buffer_text (self, gtk_text_view_get_buffer (self->input_view), input_text);
+  _kiln_window_set_buffer_text (self, _kiln_window_get_buffer (self, KILN_LANGUAGE_PYTHON),
+                                python_text);
+  _kiln_window_set_buffer_text (self, _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP),
+                                self->reference_cpp);
+  _kiln_window_set_buffer_text (self, gtk_text_view_get_buffer (self->input_view), input_text);
   gtk_expander_set_expanded (self->input_expander, *input_text != '\0');
-  clear_diagnostic_marks (self);
+  _kiln_window_clear_diagnostic_marks (self);
 
   update_reference_badge (self);
 }
@@ -782,245 +703,6 @@ populate_examples_menu (KilnWindow *self)
       g_menu_item_set_action_and_target (item, "win.load-example", "s", examples[i].id);
       g_menu_append_item (self->examples_menu, item);
     }
-}
-
-/* Opening and saving files */
-
-typedef struct
-{
-  KilnWindow   *self;
-  KilnLanguage  language;
-  char         *name;
-} FileData;
-
-static void
-file_data_free (FileData *data)
-{
-  g_clear_object (&data->self);
-  g_free (data->name);
-  g_free (data);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FileData, file_data_free)
-
-static FileData *
-file_data_new (KilnWindow   *self,
-               GFile        *file,
-               KilnLanguage  language)
-{
-  FileData *data = g_new0 (FileData, 1);
-
-  data->self = g_object_ref (self);
-  data->language = language;
-  data->name = dup_display_name (file);
-
-  return data;
-}
-
-static void
-open_loaded_cb (GObject      *object,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  g_autoptr(FileData) data = user_data;
-  KilnWindow *self = data->self;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  gsize length = 0;
-
-  if (!g_file_load_contents_finish (G_FILE (object), result, &contents, &length, NULL, &error))
-    {
-      g_autofree char *message = NULL;
-
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      /* Translators: the first %s is a file name, the second says why */
-      message = g_strdup_printf (_("Could not open “%s”: %s"), data->name, error->message);
-      show_toast (self, message);
-      return;
-    }
-
-  if (!g_utf8_validate (contents, length, NULL) || memchr (contents, '\0', length) != NULL)
-    {
-      g_autofree char *message = NULL;
-
-      message = g_strdup_printf (_("Could not open “%s”: it is not UTF-8 text"), data->name);
-      show_toast (self, message);
-      return;
-    }
-
-  if (data->language == KILN_LANGUAGE_CPP)
-    g_clear_pointer (&self->reference_cpp, g_free);
-
-  set_buffer_text (self, get_buffer (self, data->language), contents);
-  if (data->language == KILN_LANGUAGE_CPP)
-    clear_diagnostic_marks (self);
-}
-
-static void
-open_response_cb (KilnWindow           *self,
-                  int                   response,
-                  GtkFileChooserNative *chooser)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *name = NULL;
-  KilnLanguage language;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-  g_clear_object (&self->file_chooser);
-
-  if (file == NULL)
-    return;
-
-  name = dup_display_name (file);
-
-  if (!kiln_language_from_path (name, &language))
-    {
-      g_autofree char *message = NULL;
-
-      /* Translators: %s is a file name */
-      message = g_strdup_printf (_("Kiln opens Python (.py) and C++ (.cpp, .cc, .cxx, .c++) "
-                                   "files, and “%s” is neither"), name);
-      show_toast (self, message);
-      return;
-    }
-
-  g_file_load_contents_async (file, self->cancellable, open_loaded_cb,
-                              file_data_new (self, file, language));
-}
-
-static GtkFileFilter *
-new_filter (const char         *name,
-            const char * const *patterns)
-{
-  GtkFileFilter *filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, name);
-  for (guint i = 0; patterns[i] != NULL; i++)
-    gtk_file_filter_add_pattern (filter, patterns[i]);
-
-  return filter;
-}
-
-static void
-add_filters (GtkFileChooser *chooser,
-             gboolean        python)
-{
-  static const char * const python_patterns[] = { "*.py", NULL };
-  static const char * const cpp_patterns[] = { "*.cpp", "*.cc", "*.cxx", "*.c++", NULL };
-  static const char * const all_patterns[] = { "*", NULL };
-  g_autoptr(GtkFileFilter) cpp = new_filter (_("C++ Files"), cpp_patterns);
-  g_autoptr(GtkFileFilter) all = new_filter (_("All Files"), all_patterns);
-
-  if (python)
-    {
-      g_autoptr(GtkFileFilter) python_filter = new_filter (_("Python Files"), python_patterns);
-
-      gtk_file_chooser_add_filter (chooser, python_filter);
-    }
-
-  gtk_file_chooser_add_filter (chooser, cpp);
-  gtk_file_chooser_add_filter (chooser, all);
-}
-
-static void
-open_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  KilnWindow *self = KILN_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-
-  if (self->file_chooser != NULL)
-    return;
-
-  chooser = gtk_file_chooser_native_new (_("Open Program"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_OPEN,
-                                         _("_Open"), _("_Cancel"));
-  add_filters (GTK_FILE_CHOOSER (chooser), TRUE);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-
-  self->file_chooser = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (open_response_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (self->file_chooser);
-}
-
-static void
-saved_cb (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(FileData) data = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *message = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      /* Translators: the first %s is a file name, the second says why */
-      message = g_strdup_printf (_("Could not save “%s”: %s"), data->name, error->message);
-    }
-  else
-    {
-      message = g_strdup_printf (_("Saved “%s”"), data->name);
-    }
-
-  show_toast (data->self, message);
-}
-
-static void
-save_response_cb (KilnWindow           *self,
-                  int                   response,
-                  GtkFileChooserNative *chooser)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  char *text;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-
-  g_clear_object (&self->file_chooser);
-
-  if (file == NULL)
-    return;
-
-  text = dup_buffer_text (get_buffer (self, KILN_LANGUAGE_CPP));
-  bytes = g_bytes_new_take (text, strlen (text));
-
-  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
-                                       self->cancellable, saved_cb,
-                                       file_data_new (self, file, KILN_LANGUAGE_CPP));
-}
-
-static void
-save_cpp_as_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *parameter)
-{
-  KilnWindow *self = KILN_WINDOW (widget);
-  GtkFileChooserNative *chooser;
-
-  if (self->file_chooser != NULL)
-    return;
-
-  chooser = gtk_file_chooser_native_new (_("Save C++ As"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
-  add_filters (GTK_FILE_CHOOSER (chooser), FALSE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "program.cpp");
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-
-  self->file_chooser = GTK_NATIVE_DIALOG (chooser);
-  g_signal_connect_object (chooser, "response", G_CALLBACK (save_response_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (self->file_chooser);
 }
 
 /* Window state */
@@ -1106,7 +788,7 @@ models_loaded_cb (KilnWindow      *self,
 
   /* Shown once, by the windows open when the list was read. */
   for (guint i = 0; kiln_application_get_models_loaded (app) && i < errors->len; i++)
-    show_toast (self, ((GError *) g_ptr_array_index (errors, i))->message);
+    _kiln_window_show_toast (self, ((GError *) g_ptr_array_index (errors, i))->message);
 }
 
 static void
@@ -1134,6 +816,7 @@ kiln_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+  _kiln_window_convert_dispose (self);
 
   for (guint i = 0; i < N_LANGUAGES; i++)
     {
@@ -1143,7 +826,7 @@ kiln_window_dispose (GObject *object)
       if (program->cancellable != NULL)
         g_cancellable_cancel (program->cancellable);
       g_clear_object (&program->cancellable);
-      program_clear_result (program);
+      _kiln_window_program_clear_result (program);
     }
 
   /* Whatever is still queued is written even though the window goes away. */
@@ -1193,6 +876,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
   g_type_ensure (KILN_TYPE_STATUS_PANEL);
   g_type_ensure (KILN_TYPE_MODEL_DROPDOWN);
+  g_type_ensure (KILN_TYPE_MODEL_NOTES);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-window.ui");
@@ -1209,13 +893,18 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, status_panel);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, examples_menu);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, convert_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, attempt_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, attempt_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, model_notes);
   gtk_widget_class_bind_template_callback (widget_class, diagnostic_activated_cb);
 
-  gtk_widget_class_install_action (widget_class, "win.convert", NULL, convert_action);
+  _kiln_window_convert_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.run-python", NULL, run_python_action);
   gtk_widget_class_install_action (widget_class, "win.run-cpp", NULL, run_cpp_action);
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
-  gtk_widget_class_install_action (widget_class, "win.save-cpp-as", NULL, save_cpp_as_action);
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, _kiln_window_open_action);
+  gtk_widget_class_install_action (widget_class, "win.save-cpp-as", NULL,
+                                   _kiln_window_save_cpp_as_action);
   gtk_widget_class_install_action (widget_class, "win.load-example", "s", load_example_action);
 }
 
@@ -1238,8 +927,8 @@ static void
 setup_editors (KilnWindow *self)
 {
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkTextBuffer *python = get_buffer (self, KILN_LANGUAGE_PYTHON);
-  GtkTextBuffer *cpp = get_buffer (self, KILN_LANGUAGE_CPP);
+  GtkTextBuffer *python = _kiln_window_get_buffer (self, KILN_LANGUAGE_PYTHON);
+  GtkTextBuffer *cpp = _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP);
   g_autoptr(GtkSourceMarkAttributes) error_attributes = NULL;
   g_autoptr(GtkSourceMarkAttributes) warning_attributes = NULL;
   GdkRGBA error_color = { 0.88, 0.11, 0.14, 1.0 };
@@ -1303,9 +992,10 @@ kiln_window_init (KilnWindow *self)
   g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
 
   setup_editors (self);
+  _kiln_window_convert_init (self);
   populate_examples_menu (self);
   restore_window_state (self);
-  update_actions (self);
+  _kiln_window_update_actions (self);
 
   /* The editors stay empty, and nothing is saved, until the last drafts are back. */
   self->drafts = kiln_draft_store_new (NULL);
@@ -1339,7 +1029,7 @@ kiln_window_get_buffer (KilnWindow   *self,
 {
   g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
 
-  return get_buffer (self, language);
+  return _kiln_window_get_buffer (self, language);
 }
 
 GtkTextBuffer *

@@ -20,6 +20,7 @@
 #include "kiln-stream-event.h"
 
 #define READ_CHUNK 16384
+#define READ_PRIORITY (G_PRIORITY_HIGH_IDLE + 22)
 #define ERROR_BODY_MAX (64 * 1024)
 #define MAX_REDIRECTS 5
 
@@ -582,7 +583,10 @@ read_cb (GObject      *object,
 static void
 read_next (KilnChatStream *self)
 {
-  g_input_stream_read_bytes_async (self->body, READ_CHUNK, G_PRIORITY_DEFAULT,
+  /* Just below redraw (G_PRIORITY_HIGH_IDLE + 20): against a server that floods us, the
+   * window still gets its frames (and input events) between reads, not only at the end;
+   * above GtkTextView's layout validation (+25), so a long text does not hold reads up. */
+  g_input_stream_read_bytes_async (self->body, READ_CHUNK, READ_PRIORITY,
                                    self->cancellable, read_cb, g_object_ref (self));
 }
 

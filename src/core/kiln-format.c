@@ -121,3 +121,27 @@ kiln_format_speedup (double   speedup,
      %s is the number */
   return g_strdup_printf (_("×%s"), number);
 }
+
+char *
+kiln_format_cost (double usd)
+{
+  if (isnan (usd) || usd <= 0)
+    /* Translators: an amount of US dollars */
+    return g_strdup (_("$0"));
+
+  if (usd < 0.0001)
+    /* Translators: an amount of US dollars too small to show */
+    return g_strdup (_("less than $0.0001"));
+
+  /* Four significant places below a cent, where model calls usually cost */
+  if (usd < 0.01)
+    /* Translators: an amount of US dollars, e.g. "$0.0042" */
+    return g_strdup_printf (_("$%.4f"), usd);
+
+  if (usd < 1)
+    /* Translators: an amount of US dollars, e.g. "$0.127" */
+    return g_strdup_printf (_("$%.3f"), usd);
+
+  /* Translators: an amount of US dollars, e.g. "$12.70" */
+  return g_strdup_printf (_("$%.2f"), usd);
+}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "kiln-window.h"
+#include "../kiln-test-replay.h"
 
 #define RUN_TIMEOUT_SECONDS 180
 
@@ -420,6 +421,335 @@ test_window_models (void)
   g_rmdir (dir);
 }
 
+/* Conversion: a scripted model on loopback, the real g++ and python3 */
+
+#define CONVERT_PYTHON "total = 0\nfor i in range(10):\n    total += i\nprint(total)\n"
+#define GOOD_CODE \
+  "#include <cstdio>\nint main() {\n  long total = 0;\n" \
+  "  for (int i = 0; i < 10; i++) total += i;\n" \
+  "  std::printf(\"%ld\\n\", total);\n}\n"
+#define BROKEN_CODE \
+  "#include <cstdio>\nint main() {\n  long total = 0;\n" \
+  "  for (int i = 0; i < 10; i++) total += i;\n" \
+  "  std::printf(\"%ld\\n\", totl);\n}\n"
+#define PROSE_BEFORE "Sure! Here is a faster version.\n\n"
+#define PROSE_AFTER "\nIt keeps the same loop, so the output is identical.\n"
+
+typedef struct
+{
+  KilnTestReplay  replay;
+  char           *dir;
+  char           *models_path;
+  GtkApplication *app;
+  KilnWindow     *window;
+} ConvertFixture;
+
+/* An OpenAI-style stream of @answer in pieces of @piece bytes. */
+static char *
+openai_stream (const char *answer,
+               gsize       piece)
+{
+  GString *stream = g_string_new ("data: {\"choices\":[{\"index\":0,\"delta\":"
+                                  "{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n");
+  gsize length = strlen (answer);
+
+  for (gsize i = 0; i < length; i += piece)
+    {
+      g_autofree char *part = g_strndup (answer + i, MIN (piece, length - i));
+      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), part);
+      g_autofree char *quoted = json_to_string (node, FALSE);
+
+      g_string_append_printf (stream, "data: {\"choices\":[{\"index\":0,\"delta\":"
+                                       "{\"content\":%s}}]}\n\n", quoted);
+    }
+  g_string_append (stream, "data: {\"choices\":[{\"index\":0,\"delta\":{},"
+                           "\"finish_reason\":\"stop\"}],"
+                           "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":40}}\n\n"
+                           "data: [DONE]\n\n");
+  return g_string_free (stream, FALSE);
+}
+
+/* One scripted response; @extra: more members, e.g. "\"stall_after\": 300" (or ""). */
+static char *
+scripted_response (const char *answer,
+                   gsize       piece,
+                   guint       chunk_size,
+                   const char *extra)
+{
+  g_autofree char *stream = openai_stream (answer, piece);
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), stream);
+  g_autofree char *quoted = json_to_string (node, FALSE);
+
+  return g_strdup_printf ("{\"body\": %s, \"chunk_size\": %u%s%s}", quoted, chunk_size,
+                          *extra != '\0' ? ", " : "", extra);
+}
+
+static char *
+fenced (const char *code)
+{
+  return g_strdup_printf ("%s```cpp\n%s```\n%s", PROSE_BEFORE, code, PROSE_AFTER);
+}
+
+/* Starts the replay of @responses (a JSON list's items) and a window whose only model is
+ * the replay, with Python set. */
+static void
+convert_fixture_start (ConvertFixture *fixture,
+                       const char     *responses)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *scenario = g_strdup_printf ("{\"routes\": {\"/v1/chat/completions\": [%s]}}",
+                                               responses);
+  g_autofree char *json = NULL;
+  g_autofree char *closed = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
+  g_autoptr(KilnKeyStore) key_store = kiln_key_store_new (FALSE);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.kilnapp.Kiln");
+  static guint n_apps;
+  g_autofree char *app_id = NULL;
+  gint64 deadline;
+  KilnModelItem *item;
+
+  kiln_test_replay_start (&fixture->replay, scenario, FALSE);
+
+  fixture->dir = g_dir_make_tmp ("kiln-test-convert-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->models_path = g_build_filename (fixture->dir, "models.json", NULL);
+  json = g_strdup_printf ("{\"models\": [{\"id\": \"scripted\", \"label\": \"Scripted\", "
+                          "\"provider\": \"Replay\", \"api\": \"openai\", "
+                          "\"base_url\": \"http://127.0.0.1:%u/v1\", \"model\": \"scripted-1\", "
+                          "\"max_retries\": 0, \"price_in_per_mtok\": 1.0, "
+                          "\"price_out_per_mtok\": 2.0}]}", fixture->replay.port);
+  g_assert_true (g_file_set_contents (fixture->models_path, json, -1, &error));
+  g_assert_no_error (error);
+
+  g_setenv ("KILN_MODELS_FILE", fixture->models_path, TRUE);
+  g_setenv ("KILN_OLLAMA_URL", closed, TRUE);
+  g_setenv ("KILN_LOCAL_OPENAI_URL", closed, TRUE);
+  g_settings_reset (settings, "model");
+  g_settings_reset (settings, "max-attempts");
+  g_settings_reset (settings, "auto-verify");
+
+  /* Each its own id: an application that was registered keeps its bus paths. */
+  app_id = g_strdup_printf ("io.github.kilnapp.Kiln.TestConvert%u", ++n_apps);
+  fixture->app = g_object_new (KILN_TYPE_APPLICATION,
+                               "application-id", app_id,
+                               "flags", G_APPLICATION_NON_UNIQUE,
+                               "resource-base-path", "/io/github/kilnapp/Kiln",
+                               "key-store", key_store,
+                               NULL);
+  g_application_register (G_APPLICATION (fixture->app), NULL, &error);
+  g_assert_no_error (error);
+
+  /* The models first: a first window can hold the main loop longer than the probe of the
+   * replay server may take. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!kiln_application_get_models_loaded (KILN_APPLICATION (fixture->app)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  fixture->window = g_object_ref (kiln_window_new (KILN_APPLICATION (fixture->app)));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  wait_for (fixture->window, drafts_loaded, 30, "the drafts");
+
+  item = kiln_model_dropdown_get_selected_item (kiln_window_get_model_dropdown (fixture->window));
+  g_assert_nonnull (item);
+  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "scripted");
+  g_assert_true (kiln_model_item_get_available (item));
+
+  /* Nothing to convert yet. */
+  gtk_text_buffer_set_text (kiln_window_get_buffer (fixture->window, KILN_LANGUAGE_PYTHON),
+                            "", -1);
+  gtk_text_buffer_set_text (kiln_window_get_buffer (fixture->window, KILN_LANGUAGE_CPP), "", -1);
+  g_assert_false (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.convert", NULL)
+                  && kiln_window_is_converting (fixture->window));
+
+  gtk_text_buffer_set_text (kiln_window_get_buffer (fixture->window, KILN_LANGUAGE_PYTHON),
+                            CONVERT_PYTHON, -1);
+}
+
+static void
+convert_fixture_stop (ConvertFixture *fixture)
+{
+  destroy_window (fixture->window);
+  g_clear_object (&fixture->app);
+  kiln_test_replay_stop (&fixture->replay);
+  g_unsetenv ("KILN_MODELS_FILE");
+  g_unsetenv ("KILN_OLLAMA_URL");
+  g_unsetenv ("KILN_LOCAL_OPENAI_URL");
+  g_remove (fixture->models_path);
+  g_rmdir (fixture->dir);
+  g_free (fixture->models_path);
+  g_free (fixture->dir);
+}
+
+static gboolean
+conversion_ended (KilnWindow *window)
+{
+  return !kiln_window_is_converting (window);
+}
+
+static gboolean
+cpp_has_text (KilnWindow *window)
+{
+  return gtk_text_buffer_get_char_count (kiln_window_get_buffer (window, KILN_LANGUAGE_CPP)) > 0;
+}
+
+static void
+assert_cpp_is (KilnWindow *window,
+               const char *expected)
+{
+  g_autofree char *cpp = dup_text (kiln_window_get_buffer (window, KILN_LANGUAGE_CPP));
+
+  g_assert_cmpstr (cpp, ==, expected);
+}
+
+static void
+test_window_convert (void)
+{
+  g_autofree char *answer = fenced (GOOD_CODE);
+  g_autofree char *responses = scripted_response (answer, 3, 64, "");
+  ConvertFixture fixture = { 0 };
+  KilnStatusPanel *panel;
+  g_autofree char *notes = NULL;
+  const char *text;
+
+  convert_fixture_start (&fixture, responses);
+  panel = kiln_window_get_status_panel (fixture.window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
+  g_assert_true (kiln_window_is_converting (fixture.window));
+  wait_for (fixture.window, conversion_ended, RUN_TIMEOUT_SECONDS, "the conversion");
+
+  g_test_message ("%s", kiln_status_panel_get_conversion_progress_text (panel));
+  g_test_message ("%s", kiln_status_panel_get_conversion_report_text (panel));
+  g_assert_cmpstr (kiln_status_panel_get_conversion_error_text (panel), ==, "");
+  assert_cpp_is (fixture.window, GOOD_CODE);
+
+  notes = kiln_model_notes_dup_notes (kiln_window_get_model_notes (fixture.window));
+  g_assert_nonnull (strstr (notes, "Sure! Here is a faster version."));
+  g_assert_nonnull (strstr (notes, "It keeps the same loop, so the output is identical."));
+  g_assert_null (strstr (notes, "```"));
+
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+  text = kiln_status_panel_get_speedup_text (panel);
+  g_assert_true (g_str_has_prefix (text, "Speedup "));
+  g_assert_cmpstr (kiln_status_panel_get_conversion_progress_text (panel), ==,
+                   "Attempt 1 of 3 succeeded");
+  text = kiln_status_panel_get_conversion_report_text (panel);
+  g_assert_nonnull (strstr (text, "Scripted"));
+  g_assert_nonnull (strstr (text, "1 attempt of 3"));
+  g_assert_nonnull (strstr (text, "100 tokens in, 40 out"));
+  g_assert_nonnull (strstr (text, "$0.0002"));
+  g_assert_cmpuint (kiln_window_get_n_attempts (fixture.window), ==, 1);
+  g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Attempt 1 of 1");
+
+  /* Fewer buffer changes than pieces: they were gathered per frame. */
+  g_test_message ("%u buffer changes", kiln_window_get_cpp_writes (fixture.window));
+  g_assert_cmpuint (kiln_window_get_cpp_writes (fixture.window), <, strlen (GOOD_CODE) / 3);
+
+  convert_fixture_stop (&fixture);
+}
+
+static void
+test_window_convert_repair (void)
+{
+  g_autofree char *broken = fenced (BROKEN_CODE);
+  g_autofree char *good = fenced (GOOD_CODE);
+  g_autofree char *first = scripted_response (broken, 5, 0, "");
+  g_autofree char *second = scripted_response (good, 5, 0, "");
+  g_autofree char *responses = g_strdup_printf ("%s, %s", first, second);
+  g_autofree char *mine = NULL;
+  ConvertFixture fixture = { 0 };
+  KilnStatusPanel *panel;
+  GtkTextBuffer *cpp;
+  GtkTextIter end;
+
+  convert_fixture_start (&fixture, responses);
+  panel = kiln_window_get_status_panel (fixture.window);
+  cpp = kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_CPP);
+
+  /* The person's own C++ before the conversion is kept. */
+  gtk_text_buffer_set_text (cpp, "// my own try\n", -1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
+  wait_for (fixture.window, conversion_ended, RUN_TIMEOUT_SECONDS, "the conversion");
+
+  g_test_message ("%s", kiln_status_panel_get_conversion_progress_text (panel));
+  g_assert_cmpstr (kiln_status_panel_get_conversion_progress_text (panel), ==,
+                   "Attempt 2 of 3 succeeded");
+  g_assert_nonnull (strstr (kiln_status_panel_get_conversion_report_text (panel),
+                            "2 attempts of 3"));
+  g_assert_cmpuint (kiln_window_get_n_attempts (fixture.window), ==, 2);
+  assert_cpp_is (fixture.window, GOOD_CODE);
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+  g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Attempt 2 of 2");
+
+  /* Back to the attempt that did not compile. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window),
+                                             "win.previous-attempt", NULL));
+  assert_cpp_is (fixture.window, BROKEN_CODE);
+  g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Attempt 1 of 2");
+  g_test_message ("%s", kiln_status_panel_get_verdict_text (panel));
+  g_assert_nonnull (strstr (kiln_status_panel_get_verdict_text (panel), "did not compile"));
+
+  /* Forward again: the working code and its verdict. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window),
+                                             "win.next-attempt", NULL));
+  assert_cpp_is (fixture.window, GOOD_CODE);
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+
+  /* Editing makes it the person's code; stepping keeps the edit as "Your code". */
+  gtk_text_buffer_get_end_iter (cpp, &end);
+  gtk_text_buffer_insert (cpp, &end, "// mine\n", -1);
+  g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Attempt 2 of 2, edited");
+  mine = dup_text (cpp);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window),
+                                             "win.previous-attempt", NULL));
+  assert_cpp_is (fixture.window, BROKEN_CODE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window),
+                                             "win.next-attempt", NULL));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window),
+                                             "win.next-attempt", NULL));
+  g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Your code");
+  assert_cpp_is (fixture.window, mine);
+
+  convert_fixture_stop (&fixture);
+}
+
+static void
+test_window_convert_stop (void)
+{
+  g_autofree char *answer = fenced (GOOD_CODE);
+  g_autofree char *responses = scripted_response (answer, 4, 32, "\"stall_after\": 2000");
+  ConvertFixture fixture = { 0 };
+  g_autofree char *partial = NULL;
+  KilnStatusPanel *panel;
+  gint64 stopped_at;
+
+  convert_fixture_start (&fixture, responses);
+  panel = kiln_window_get_status_panel (fixture.window);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
+  wait_for (fixture.window, cpp_has_text, 60, "the first code");
+  g_assert_true (kiln_window_is_converting (fixture.window));
+
+  /* The same action stops it, long before the stream's idle timeout. */
+  stopped_at = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
+  wait_for (fixture.window, conversion_ended, 5, "the stopped conversion");
+  g_test_message ("stopped in %.3f s", (g_get_monotonic_time () - stopped_at) / 1e6);
+
+  g_test_message ("%s", kiln_status_panel_get_conversion_progress_text (panel));
+  g_assert_nonnull (strstr (kiln_status_panel_get_conversion_progress_text (panel), "Stopped"));
+  g_assert_true (cpp_has_text (fixture.window));
+  partial = dup_text (kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_CPP));
+  g_assert_true (g_str_has_prefix (GOOD_CODE, partial));
+  g_assert_cmpstr (partial, !=, GOOD_CODE);
+
+  convert_fixture_stop (&fixture);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -445,11 +775,23 @@ main (int   argc,
   adw_init ();
   kiln_core_init ();
 
+  /* The pi example's Python takes 10–20 s alone; on a loaded machine it can pass the
+   * default 60 s timeout, which is not what these tests are about. (Memory backend: this
+   * changes nothing outside the test.) */
+  {
+    g_autoptr(GSettings) settings = g_settings_new ("io.github.kilnapp.Kiln");
+
+    g_settings_set_uint (settings, "run-timeout", 600);
+  }
+
   g_test_add_func ("/window/pi-example", test_window_pi_example);
   g_test_add_func ("/window/compile-error", test_window_compile_error);
   g_test_add_func ("/window/stop", test_window_stop);
   g_test_add_func ("/window/drafts", test_window_drafts);
   g_test_add_func ("/window/models", test_window_models);
+  g_test_add_func ("/window/convert", test_window_convert);
+  g_test_add_func ("/window/convert-repair", test_window_convert_repair);
+  g_test_add_func ("/window/convert-stop", test_window_convert_stop);
 
   status = g_test_run ();
 

@@ -1,0 +1,886 @@
+/* kiln-window-convert.c: the Convert button, the streamed C++, the model's notes and the
+ * attempts of the last conversion
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "kiln-window-private.h"
+
+/* How it behaves, and why:
+ *
+ * - The conversion's code goes into the C++ pane through a KilnTextFeed: pieces are
+ *   gathered and written at most once per frame, so a fast server cannot starve the main
+ *   loop. Those writes are irreversible (the buffer's undo history is cleared): thousands
+ *   of streamed pieces are not worth as many undo steps. Nothing is lost by it, because
+ *   every attempt is kept and the person's own C++ is kept beside them (below).
+ * - While a conversion runs the C++ pane is read-only, the drafts and the verdict wait
+ *   for its end, and the same button stops it.
+ * - The attempts of the last conversion can be stepped through. The C++ that was in the
+ *   pane before the conversion, or that the person wrote over an attempt, is kept as one
+ *   more entry after the attempts, "Your code" (only the latest such text is kept).
+ *   Stepping replaces the pane's text as one undoable change. */
+
+/* The person's code is the entry after the attempts. */
+static guint
+n_entries (KilnWindow *self)
+{
+  if (self->attempts == NULL)
+    return 0;
+
+  return self->attempts->len + (self->user_code != NULL ? 1 : 0);
+}
+
+static gboolean
+converting (KilnWindow *self)
+{
+  return self->convert_cancellable != NULL;
+}
+
+gboolean
+_kiln_window_convert_is_writing (KilnWindow *self)
+{
+  return self->streaming_code;
+}
+
+static gboolean
+not_space (gunichar ch,
+           gpointer user_data)
+{
+  return !g_unichar_isspace (ch);
+}
+
+static gboolean
+is_blank (GtkTextBuffer *buffer)
+{
+  GtkTextIter iter;
+
+  gtk_text_buffer_get_start_iter (buffer, &iter);
+  if (!gtk_text_iter_is_end (&iter) && not_space (gtk_text_iter_get_char (&iter), NULL))
+    return FALSE;
+
+  return !gtk_text_iter_forward_find_char (&iter, not_space, NULL, NULL);
+}
+
+/* Python when there is Python; else the C++, to be made faster. FALSE: nothing to convert. */
+static gboolean
+get_source_language (KilnWindow   *self,
+                     KilnLanguage *language)
+{
+  if (!is_blank (_kiln_window_get_buffer (self, KILN_LANGUAGE_PYTHON)))
+    *language = KILN_LANGUAGE_PYTHON;
+  else if (!is_blank (_kiln_window_get_buffer (self, KILN_LANGUAGE_CPP)))
+    *language = KILN_LANGUAGE_CPP;
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+static KilnAttempt *
+shown_attempt (KilnWindow *self)
+{
+  if (self->attempts != NULL && self->shown < self->attempts->len)
+    return g_ptr_array_index (self->attempts, self->shown);
+
+  return NULL;
+}
+
+static void
+update_attempt_label (KilnWindow *self)
+{
+  g_autofree char *text = NULL;
+  KilnAttempt *attempt = shown_attempt (self);
+
+  gtk_widget_set_visible (self->attempt_box, n_entries (self) > 0 ||
+                                             (converting (self) && self->conversion != NULL));
+
+  if (converting (self))
+    {
+      KilnAttempt *last = self->conversion != NULL
+                          ? kiln_conversion_get_last_attempt (self->conversion) : NULL;
+
+      if (last == NULL)
+        return;
+      /* Translators: the attempt being made and the most there will be */
+      text = g_strdup_printf (_("Attempt %u of %u"), last->number,
+                              kiln_conversion_get_max_attempts (self->conversion));
+    }
+  else if (attempt != NULL)
+    {
+      g_autofree char *pane = NULL;
+
+      pane = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, KILN_LANGUAGE_CPP));
+      if (g_str_equal (pane, attempt->code))
+        /* Translators: the attempt shown and how many there were */
+        text = g_strdup_printf (_("Attempt %u of %u"), self->shown + 1, self->attempts->len);
+      else
+        /* Translators: the attempt shown, changed by the person, and how many there were */
+        text = g_strdup_printf (_("Attempt %u of %u, edited"), self->shown + 1,
+                                self->attempts->len);
+    }
+  else
+    {
+      text = g_strdup (_("Your code"));
+    }
+
+  gtk_label_set_text (self->attempt_label, text);
+}
+
+void
+_kiln_window_convert_update_actions (KilnWindow *self)
+{
+  GtkWidget *button = GTK_WIDGET (self->convert_button);
+  KilnModelItem *item;
+  KilnLanguage language = KILN_LANGUAGE_PYTHON;
+  gboolean has_source, running, stepping;
+
+  /* Disposed */
+  if (self->attempts == NULL)
+    return;
+
+  item = kiln_model_dropdown_get_selected_item (self->model_dropdown);
+  has_source = get_source_language (self, &language);
+  running = converting (self);
+  stepping = !running && n_entries (self) > 1;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.convert",
+                                 running || (item != NULL && has_source &&
+                                             kiln_model_item_get_available (item)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-attempt",
+                                 stepping && self->shown > 0);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-attempt",
+                                 stepping && self->shown + 1 < n_entries (self));
+
+  if (running)
+    {
+      gtk_button_set_label (self->convert_button, _("_Stop"));
+      gtk_widget_set_tooltip_text (button, _("Stop the conversion (Ctrl+Enter)"));
+      gtk_widget_remove_css_class (button, "suggested-action");
+      gtk_widget_add_css_class (button, "destructive-action");
+    }
+  else
+    {
+      if (language == KILN_LANGUAGE_CPP && has_source)
+        {
+          gtk_button_set_label (self->convert_button, _("_Speed Up C++"));
+          gtk_widget_set_tooltip_text (button, _("The Python pane is empty: rewrite the C++ "
+                                                 "as faster C++ with the chosen model "
+                                                 "(Ctrl+Enter)"));
+        }
+      else
+        {
+          gtk_button_set_label (self->convert_button, _("_Convert"));
+          gtk_widget_set_tooltip_text (button, _("Convert the Python program to fast C++ "
+                                                 "with the chosen model (Ctrl+Enter)"));
+        }
+      gtk_widget_remove_css_class (button, "destructive-action");
+      gtk_widget_add_css_class (button, "suggested-action");
+    }
+
+  update_attempt_label (self);
+}
+
+/* Progress and the report */
+
+static const char *
+describe_repair (KilnAttemptReason reason)
+{
+  switch (reason)
+    {
+    case KILN_ATTEMPT_COMPILE_ERROR:
+      return _("fixing a compile error");
+    case KILN_ATTEMPT_RUNTIME_ERROR:
+      return _("fixing a crash");
+    case KILN_ATTEMPT_TIMEOUT:
+      return _("making it finish in time");
+    case KILN_ATTEMPT_OUTPUT_DIFFERS:
+      return _("fixing a different output");
+    case KILN_ATTEMPT_NO_CODE:
+      return _("asking for the code");
+    case KILN_ATTEMPT_OK:
+    case KILN_ATTEMPT_STREAM_FAILED:
+    default:
+      return NULL;
+    }
+}
+
+static void
+show_progress (KilnWindow *self)
+{
+  g_autofree char *line = NULL;
+
+  if (self->progress_attempt != NULL && self->progress_phase != NULL)
+    /* Translators: "Attempt 2 of 3: fixing a compile error" — "Compiling…" */
+    line = g_strdup_printf (_("%s — %s"), self->progress_attempt, self->progress_phase);
+  else
+    line = g_strdup (self->progress_attempt != NULL ? self->progress_attempt
+                                                    : self->progress_phase);
+
+  kiln_status_panel_set_conversion (self->status_panel, line, NULL, NULL);
+}
+
+static void
+set_phase_text (KilnWindow *self,
+                const char *text)
+{
+  g_free (self->progress_phase);
+  self->progress_phase = g_strdup (text);
+  show_progress (self);
+}
+
+static void
+clear_retry (KilnWindow *self)
+{
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+}
+
+static gboolean
+retry_tick_cb (gpointer user_data)
+{
+  KilnWindow *self = user_data;
+  gint64 left = self->retry_at - g_get_monotonic_time ();
+  guint seconds = left > 0 ? (guint) ((left + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC) : 0;
+  g_autofree char *text = NULL;
+
+  if (seconds == 0)
+    {
+      self->retry_source = 0;
+      set_phase_text (self, _("Asking again…"));
+      return G_SOURCE_REMOVE;
+    }
+
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The model is busy: retrying in %u s",
+                                       "The model is busy: retrying in %u s", seconds),
+                          seconds);
+  set_phase_text (self, text);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static char *
+format_report (KilnWindow *self)
+{
+  GPtrArray *attempts = kiln_conversion_get_attempts (self->conversion);
+  KilnModel *model = kiln_conversion_get_model (self->conversion);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  gint64 tokens_in = 0, tokens_out = 0;
+  gboolean in_known = attempts->len > 0, out_known = attempts->len > 0;
+  gboolean cost_known = attempts->len > 0;
+  double cost = 0, streaming = 0, ttft = -1;
+  g_autofree char *total = NULL;
+
+  for (guint i = 0; i < attempts->len; i++)
+    {
+      KilnAttempt *attempt = g_ptr_array_index (attempts, i);
+
+      in_known &= attempt->input_tokens >= 0;
+      out_known &= attempt->output_tokens >= 0;
+      cost_known &= attempt->cost_usd >= 0;
+      tokens_in += MAX (attempt->input_tokens, 0);
+      tokens_out += MAX (attempt->output_tokens, 0);
+      cost += MAX (attempt->cost_usd, 0);
+      streaming += attempt->seconds;
+      if (i == 0)
+        ttft = attempt->ttft_seconds;
+    }
+
+  g_ptr_array_add (parts, g_strdup (model->label != NULL ? model->label : model->id));
+  g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                        "%u attempt of %u",
+                                                        "%u attempts of %u",
+                                                        attempts->len),
+                                           attempts->len,
+                                           kiln_conversion_get_max_attempts (self->conversion)));
+  if (ttft >= 0)
+    {
+      g_autofree char *duration = kiln_format_duration (ttft);
+
+      /* Translators: %s is a duration */
+      g_ptr_array_add (parts, g_strdup_printf (_("first token after %s"), duration));
+    }
+  if (in_known && out_known)
+    /* Translators: tokens sent to and received from the model */
+    g_ptr_array_add (parts, g_strdup_printf (_("%" G_GINT64_FORMAT " tokens in, %"
+                                               G_GINT64_FORMAT " out"),
+                                             tokens_in, tokens_out));
+  if (out_known && streaming > 0)
+    g_ptr_array_add (parts, g_strdup_printf (_("%.0f tokens/s"), tokens_out / streaming));
+  if (cost_known)
+    {
+      g_autofree char *amount = kiln_format_cost (cost);
+
+      /* Translators: %s is an amount of money, e.g. "$0.0042" */
+      g_ptr_array_add (parts, g_strdup_printf (_("about %s"), amount));
+    }
+
+  total = kiln_format_duration (kiln_conversion_get_seconds (self->conversion));
+  /* Translators: %s is the duration of the whole conversion */
+  g_ptr_array_add (parts, g_strdup_printf (_("%s in all"), total));
+  g_ptr_array_add (parts, NULL);
+
+  /* Translators: the separator between the figures of the conversion report */
+  return g_strjoinv (_(" · "), (char **) parts->pdata);
+}
+
+/* Results of the shown attempt */
+
+static void
+show_entry_results (KilnWindow *self)
+{
+  KilnAttempt *attempt = shown_attempt (self);
+  Program *cpp = &self->programs[KILN_LANGUAGE_CPP];
+  KilnRunResult *python = self->conversion != NULL
+                          ? kiln_conversion_get_python (self->conversion) : NULL;
+
+  _kiln_window_program_clear_result (cpp);
+  if (attempt != NULL && attempt->cpp != NULL)
+    {
+      cpp->result = kiln_run_result_ref (attempt->cpp);
+      cpp->source = g_strdup (attempt->code);
+      cpp->input = g_strdup (self->convert_input);
+    }
+  kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, cpp->result);
+  _kiln_window_mark_diagnostics (self, cpp->result != NULL ? cpp->result->compile : NULL);
+
+  /* From C++, the "Python" the conversion ran was the original C++: the pane keeps its own. */
+  if (self->convert_language == KILN_LANGUAGE_PYTHON && python != NULL &&
+      python != self->programs[KILN_LANGUAGE_PYTHON].result)
+    {
+      Program *program = &self->programs[KILN_LANGUAGE_PYTHON];
+
+      _kiln_window_program_clear_result (program);
+      program->result = kiln_run_result_ref (python);
+      program->source = g_strdup (self->convert_source);
+      program->input = g_strdup (self->convert_input);
+      kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_PYTHON, python);
+    }
+
+  _kiln_window_update_results (self, TRUE);
+
+  if (self->convert_language == KILN_LANGUAGE_CPP && attempt != NULL &&
+      attempt->comparison != NULL && attempt->comparison->comparable &&
+      self->programs[KILN_LANGUAGE_CPP].current)
+    kiln_status_panel_set_comparison (self->status_panel, attempt->comparison);
+}
+
+/* Keeps the pane's text as the person's code when no attempt holds it. */
+static void
+keep_user_code (KilnWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (is_blank (_kiln_window_get_buffer (self, KILN_LANGUAGE_CPP)))
+    return;
+
+  text = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, KILN_LANGUAGE_CPP));
+  if (g_strcmp0 (text, self->reference_cpp) == 0)
+    return;
+
+  for (guint i = 0; i < self->attempts->len; i++)
+    {
+      if (g_str_equal (text, ((KilnAttempt *) g_ptr_array_index (self->attempts, i))->code))
+        return;
+    }
+
+  g_free (self->user_code);
+  self->user_code = g_steal_pointer (&text);
+}
+
+static void
+show_entry (KilnWindow *self,
+            guint       index)
+{
+  KilnAttempt *attempt;
+
+  g_return_if_fail (index < n_entries (self));
+
+  keep_user_code (self);
+  self->shown = index;
+  attempt = shown_attempt (self);
+
+  _kiln_window_set_buffer_text (self, _kiln_window_get_buffer (self, KILN_LANGUAGE_CPP),
+                                attempt != NULL ? attempt->code : self->user_code);
+  if (attempt != NULL)
+    kiln_model_notes_set (self->model_notes, attempt->notes, attempt->reasoning);
+  else
+    kiln_model_notes_set (self->model_notes, NULL, NULL);
+
+  show_entry_results (self);
+  _kiln_window_update_actions (self);
+}
+
+static void
+previous_attempt_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  if (!converting (self) && self->shown > 0)
+    show_entry (self, self->shown - 1);
+}
+
+static void
+next_attempt_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+
+  if (!converting (self) && self->shown + 1 < n_entries (self))
+    show_entry (self, self->shown + 1);
+}
+
+void
+_kiln_window_convert_cpp_changed (KilnWindow *self)
+{
+  if (n_entries (self) > 0)
+    update_attempt_label (self);
+}
+
+/* The conversion's signals */
+
+static void
+attempt_started_cb (KilnWindow     *self,
+                    KilnAttempt    *attempt,
+                    KilnConversion *conversion)
+{
+  const char *repair = describe_repair (attempt->repairing);
+
+  g_free (self->progress_attempt);
+  if (repair != NULL)
+    /* Translators: "Attempt 2 of 3: fixing a compile error" */
+    self->progress_attempt = g_strdup_printf (_("Attempt %u of %u: %s"), attempt->number,
+                                              kiln_conversion_get_max_attempts (conversion),
+                                              repair);
+  else
+    self->progress_attempt = g_strdup_printf (_("Attempt %u of %u"), attempt->number,
+                                              kiln_conversion_get_max_attempts (conversion));
+
+  /* Each attempt writes its code from the start; the last one stays in the attempts. */
+  _kiln_window_clear_diagnostic_marks (self);
+  kiln_text_feed_replace (self->cpp_feed, "");
+  kiln_model_notes_set (self->model_notes, NULL, NULL);
+  show_progress (self);
+  update_attempt_label (self);
+}
+
+static void
+code_changed_cb (KilnWindow     *self,
+                 guint           kind,
+                 guint           offset,
+                 const char     *text,
+                 KilnConversion *conversion)
+{
+  if (kind == 0)
+    kiln_text_feed_append (self->cpp_feed, text);
+  else
+    kiln_text_feed_replace (self->cpp_feed, text);
+}
+
+static void
+notes_delta_cb (KilnWindow     *self,
+                const char     *text,
+                KilnConversion *conversion)
+{
+  kiln_model_notes_append_notes (self->model_notes, text);
+}
+
+static void
+reasoning_delta_cb (KilnWindow     *self,
+                    const char     *text,
+                    KilnConversion *conversion)
+{
+  kiln_model_notes_append_reasoning (self->model_notes, text);
+}
+
+static void
+phase_changed_cb (KilnWindow     *self,
+                  guint           phase,
+                  KilnConversion *conversion)
+{
+  clear_retry (self);
+
+  switch ((KilnConversionPhase) phase)
+    {
+    case KILN_CONVERSION_PHASE_STREAMING:
+      set_phase_text (self, _("Streaming…"));
+      break;
+    case KILN_CONVERSION_PHASE_COMPILING:
+      set_phase_text (self, _("Compiling and running the C++…"));
+      break;
+    case KILN_CONVERSION_PHASE_RUNNING_PYTHON:
+      set_phase_text (self, self->convert_language == KILN_LANGUAGE_PYTHON
+                            ? _("Running Python…") : _("Running the original C++…"));
+      break;
+    case KILN_CONVERSION_PHASE_IDLE:
+    case KILN_CONVERSION_PHASE_DONE:
+    default:
+      break;
+    }
+}
+
+static void
+retrying_cb (KilnWindow     *self,
+             guint           delay_ms,
+             const GError   *error,
+             KilnConversion *conversion)
+{
+  clear_retry (self);
+  self->retry_at = g_get_monotonic_time () + (gint64) delay_ms * 1000;
+  if (retry_tick_cb (self))
+    self->retry_source = g_timeout_add_seconds (1, retry_tick_cb, self);
+}
+
+static void
+attempt_finished_cb (KilnWindow     *self,
+                     KilnAttempt    *attempt,
+                     KilnConversion *conversion)
+{
+  /* The pane shows exactly the attempt's code before the next one starts. */
+  kiln_text_feed_flush (self->cpp_feed);
+  kiln_model_notes_flush (self->model_notes);
+  g_ptr_array_add (self->attempts, kiln_attempt_ref (attempt));
+  self->shown = self->attempts->len - 1;
+}
+
+static void
+conversion_done_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(KilnWindow) self = user_data;
+  KilnConversion *conversion = KILN_CONVERSION (object);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *report = NULL;
+  g_autofree char *progress = NULL;
+  KilnAttempt *last;
+  gboolean ok;
+
+  ok = kiln_conversion_run_finish (conversion, result, &error);
+
+  /* The window was closed, or a newer conversion replaced this one. */
+  if (self->conversion != conversion || self->cpp_feed == NULL)
+    return;
+
+  kiln_text_feed_flush (self->cpp_feed);
+  kiln_model_notes_flush (self->model_notes);
+  clear_retry (self);
+  self->streaming_code = FALSE;
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), TRUE);
+  g_clear_object (&self->convert_cancellable);
+
+  last = kiln_conversion_get_last_attempt (conversion);
+  self->shown = self->attempts->len > 0 ? self->attempts->len - 1 : n_entries (self);
+  if (self->shown >= n_entries (self))
+    self->shown = 0;
+
+  if (ok)
+    progress = g_strdup_printf (_("Attempt %u of %u succeeded"), last->number,
+                                kiln_conversion_get_max_attempts (conversion));
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    progress = last != NULL
+               ? g_strdup_printf (_("Stopped during attempt %u of %u"), last->number,
+                                  kiln_conversion_get_max_attempts (conversion))
+               : g_strdup (_("Stopped"));
+  else if (last != NULL)
+    progress = g_strdup_printf (_("Attempt %u of %u failed"), last->number,
+                                kiln_conversion_get_max_attempts (conversion));
+  else
+    progress = g_strdup (_("The conversion could not start"));
+
+  if (last != NULL)
+    report = format_report (self);
+
+  /* The drafts and the verdict catch up with what the conversion wrote. */
+  _kiln_window_cpp_edited (self);
+  show_entry_results (self);
+  kiln_status_panel_set_conversion (self->status_panel, progress,
+                                    ok || g_error_matches (error, G_IO_ERROR,
+                                                           G_IO_ERROR_CANCELLED)
+                                    ? NULL : error->message,
+                                    report);
+  _kiln_window_update_actions (self);
+}
+
+/* Starting */
+
+typedef struct
+{
+  KilnWindow   *self;
+  GCancellable *cancellable;
+  KilnModel    *model;
+  KilnLanguage  language;
+  char         *source;
+  char         *input;
+} ConvertData;
+
+static void
+convert_data_free (ConvertData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_object (&data->cancellable);
+  g_clear_pointer (&data->model, kiln_model_unref);
+  g_free (data->source);
+  g_free (data->input);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConvertData, convert_data_free)
+
+static void
+start_conversion (KilnWindow  *self,
+                  ConvertData *data,
+                  const char  *key)
+{
+  Program *original = &self->programs[data->language];
+  g_autoptr(GBytes) input = NULL;
+  g_autoptr(KilnTimingMask) mask = NULL;
+  KilnRunLimits python_limits, cpp_limits;
+  gboolean verify = g_settings_get_boolean (self->settings, "auto-verify");
+
+  keep_user_code (self);
+  g_ptr_array_set_size (self->attempts, 0);
+  self->shown = 0;
+  g_clear_pointer (&self->progress_attempt, g_free);
+  g_clear_pointer (&self->reference_cpp, g_free);
+  gtk_widget_set_visible (self->reference_badge, FALSE);
+
+  g_free (self->convert_source);
+  self->convert_source = g_strdup (data->source);
+  g_free (self->convert_input);
+  self->convert_input = g_strdup (data->input);
+  self->convert_language = data->language;
+  if (*data->input != '\0')
+    input = g_bytes_new (data->input, strlen (data->input));
+
+  g_clear_object (&self->conversion);
+  self->conversion = kiln_conversion_new (self->toolchain, data->model, key, data->language,
+                                          data->source, input);
+  kiln_conversion_set_max_attempts (self->conversion,
+                                    g_settings_get_uint (self->settings, "max-attempts"));
+  kiln_conversion_set_verify (self->conversion, verify, verify);
+  _kiln_window_fill_limits (self, KILN_LANGUAGE_PYTHON, &python_limits);
+  _kiln_window_fill_limits (self, KILN_LANGUAGE_CPP, &cpp_limits);
+  /* From C++, the original runs as the reference with the C++ limits. */
+  kiln_conversion_set_limits (self->conversion,
+                              data->language == KILN_LANGUAGE_PYTHON ? &python_limits
+                                                                     : &cpp_limits,
+                              &cpp_limits);
+  mask = _kiln_window_new_timing_mask (self, NULL);
+  kiln_conversion_set_timing_mask (self->conversion, mask);
+
+  /* The same text and input already ran: no need to run it again. */
+  if (original->result != NULL && original->result->ok &&
+      g_strcmp0 (original->source, data->source) == 0 &&
+      g_strcmp0 (original->input, data->input) == 0)
+    kiln_conversion_set_python_result (self->conversion, original->result);
+
+  g_signal_connect_object (self->conversion, "attempt-started",
+                           G_CALLBACK (attempt_started_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversion, "code-changed",
+                           G_CALLBACK (code_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversion, "notes-delta",
+                           G_CALLBACK (notes_delta_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversion, "reasoning-delta",
+                           G_CALLBACK (reasoning_delta_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversion, "phase-changed",
+                           G_CALLBACK (phase_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversion, "retrying",
+                           G_CALLBACK (retrying_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->conversion, "attempt-finished",
+                           G_CALLBACK (attempt_finished_cb), self, G_CONNECT_SWAPPED);
+
+  /* From here to the end the pane belongs to the conversion. */
+  self->streaming_code = TRUE;
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), FALSE);
+  _kiln_window_program_clear_result (&self->programs[KILN_LANGUAGE_CPP]);
+  kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, NULL);
+  kiln_status_panel_set_comparison (self->status_panel, NULL);
+  kiln_model_notes_set_expanded (self->model_notes, TRUE);
+  set_phase_text (self, _("Preparing the prompt…"));
+
+  kiln_conversion_run_async (self->conversion, self->convert_cancellable, conversion_done_cb,
+                             g_object_ref (self));
+  _kiln_window_update_actions (self);
+}
+
+static void
+key_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(ConvertData) data = user_data;
+  KilnWindow *self = data->self;
+  g_autoptr(GError) error = NULL;
+  char *key;
+
+  key = kiln_key_store_lookup_for_model_finish (KILN_KEY_STORE (object), result, NULL, &error);
+
+  if (self->convert_cancellable != data->cancellable)
+    {
+      kiln_key_free (key);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      g_clear_object (&self->convert_cancellable);
+      kiln_status_panel_set_conversion (self->status_panel,
+                                        g_error_matches (error, G_IO_ERROR,
+                                                         G_IO_ERROR_CANCELLED)
+                                        ? _("Stopped") : _("The conversion could not start"),
+                                        g_error_matches (error, G_IO_ERROR,
+                                                         G_IO_ERROR_CANCELLED)
+                                        ? NULL : error->message,
+                                        NULL);
+      _kiln_window_update_actions (self);
+      return;
+    }
+
+  start_conversion (self, data, key);
+  kiln_key_free (key);
+}
+
+static void
+convert_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  KilnModelItem *item = kiln_model_dropdown_get_selected_item (self->model_dropdown);
+  KilnLanguage language;
+  ConvertData *data;
+
+  /* The same action stops it. */
+  if (converting (self))
+    {
+      g_cancellable_cancel (self->convert_cancellable);
+      return;
+    }
+
+  if (!KILN_IS_APPLICATION (app) || item == NULL || !kiln_model_item_get_available (item) ||
+      !get_source_language (self, &language))
+    return;
+
+  self->convert_cancellable = g_cancellable_new ();
+
+  data = g_new0 (ConvertData, 1);
+  data->self = g_object_ref (self);
+  data->cancellable = g_object_ref (self->convert_cancellable);
+  data->model = kiln_model_ref (kiln_model_item_get_model (item));
+  data->language = language;
+  data->source = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, language));
+  data->input = _kiln_window_dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+
+  g_free (self->progress_attempt);
+  self->progress_attempt = NULL;
+  set_phase_text (self, _("Looking up the API key…"));
+  _kiln_window_update_actions (self);
+
+  kiln_key_store_lookup_for_model_async (kiln_application_get_key_store (KILN_APPLICATION (app)),
+                                         data->model, self->convert_cancellable, key_cb, data);
+}
+
+/* Set-up */
+
+static void
+selected_model_changed_cb (KilnWindow *self)
+{
+  g_signal_group_set_target (self->model_signals,
+                             kiln_model_dropdown_get_selected_item (self->model_dropdown));
+  _kiln_window_update_actions (self);
+}
+
+void
+_kiln_window_convert_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.convert", NULL, convert_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-attempt", NULL,
+                                   previous_attempt_action);
+  gtk_widget_class_install_action (widget_class, "win.next-attempt", NULL,
+                                   next_attempt_action);
+}
+
+void
+_kiln_window_convert_init (KilnWindow *self)
+{
+  self->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_attempt_unref);
+  /* The window's own frame clock: the pane is written even while scrolled out of view. */
+  self->cpp_feed = kiln_text_feed_new (GTK_TEXT_VIEW (self->cpp_view), GTK_WIDGET (self));
+
+  self->model_signals = g_signal_group_new (KILN_TYPE_MODEL_ITEM);
+  g_signal_group_connect_swapped (self->model_signals, "notify::available",
+                                  G_CALLBACK (_kiln_window_update_actions), self);
+  g_signal_connect_object (kiln_model_dropdown_get_drop_down (self->model_dropdown),
+                           "notify::selected-item", G_CALLBACK (selected_model_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+}
+
+void
+_kiln_window_convert_dispose (KilnWindow *self)
+{
+  if (self->convert_cancellable != NULL)
+    g_cancellable_cancel (self->convert_cancellable);
+  g_clear_object (&self->convert_cancellable);
+  clear_retry (self);
+  if (self->conversion != NULL)
+    g_signal_handlers_disconnect_by_data (self->conversion, self);
+  g_clear_object (&self->conversion);
+  g_clear_pointer (&self->cpp_feed, kiln_text_feed_free);
+  g_clear_object (&self->model_signals);
+  g_clear_pointer (&self->attempts, g_ptr_array_unref);
+  g_clear_pointer (&self->user_code, g_free);
+  g_clear_pointer (&self->convert_source, g_free);
+  g_clear_pointer (&self->convert_input, g_free);
+  g_clear_pointer (&self->progress_attempt, g_free);
+  g_clear_pointer (&self->progress_phase, g_free);
+  self->streaming_code = FALSE;
+}
+
+/* For tests */
+
+gboolean
+kiln_window_is_converting (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
+
+  return converting (self);
+}
+
+KilnModelNotes *
+kiln_window_get_model_notes (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return self->model_notes;
+}
+
+const char *
+kiln_window_get_attempt_text (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return gtk_label_get_text (self->attempt_label);
+}
+
+guint
+kiln_window_get_n_attempts (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), 0);
+
+  return self->attempts != NULL ? self->attempts->len : 0;
+}
+
+guint
+kiln_window_get_cpp_writes (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), 0);
+
+  return self->cpp_feed != NULL ? kiln_text_feed_get_n_applied (self->cpp_feed) : 0;
+}

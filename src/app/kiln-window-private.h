@@ -1,0 +1,154 @@
+/* kiln-window-private.h: the window's state, shared by the files that make it up
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtksourceview/gtksource.h>
+
+#include "kiln-model-notes.h"
+#include "kiln-text-feed.h"
+#include "kiln-window.h"
+
+G_BEGIN_DECLS
+
+#define N_LANGUAGES 2
+
+#define DRAFT_PYTHON "python.py"
+#define DRAFT_CPP    "cpp.cpp"
+#define DRAFT_INPUT  "input.txt"
+
+#define MARK_ERROR   "kiln-error"
+#define MARK_WARNING "kiln-warning"
+
+/* One of the two programs: the run in progress and the last result. */
+typedef struct
+{
+  GCancellable  *cancellable;  /* non-NULL while it runs */
+  KilnRunResult *result;
+  char          *source;       /* the text and input the result came from */
+  char          *input;
+  gboolean       current;      /* result ran the text and input shown now */
+} Program;
+
+typedef enum
+{
+  TOUCHED_PYTHON = 1 << 0,
+  TOUCHED_CPP    = 1 << 1,
+  TOUCHED_INPUT  = 1 << 2,
+} Touched;
+
+struct _KilnWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  KilnToolchain        *toolchain;
+  KilnDraftStore       *drafts;
+  GCancellable         *cancellable;     /* file I/O of this window; cancelled in dispose */
+  GtkNativeDialog      *file_chooser;
+  Program               programs[N_LANGUAGES];
+  KilnComparison       *comparison;
+  char                 *reference_cpp;   /* the loaded example's C++, while shown */
+  GtkTextTag           *error_tag;
+  GtkTextTag           *warning_tag;
+  Touched               touched;         /* buffers changed before the drafts were read */
+  guint                 drafts_loaded : 1;
+  guint                 loading_text : 1;
+  guint                 draft_error_shown : 1;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkPaned             *editors_paned;
+  GtkPaned             *status_paned;
+  GtkSourceView        *python_view;
+  GtkSourceView        *cpp_view;
+  GtkTextView          *input_view;
+  GtkExpander          *input_expander;
+  GtkButton            *run_python_button;
+  GtkButton            *run_cpp_button;
+  GtkWidget            *reference_badge;
+  KilnStatusPanel      *status_panel;
+  KilnModelDropdown    *model_dropdown;
+  GMenu                *examples_menu;
+  GtkButton            *convert_button;
+  GtkWidget            *attempt_box;
+  GtkLabel             *attempt_label;
+  KilnModelNotes       *model_notes;
+
+  /* Conversion (kiln-window-convert.c) */
+  GSignalGroup         *model_signals;   /* the selected KilnModelItem */
+  GCancellable         *convert_cancellable; /* non-NULL from the key lookup to the end */
+  KilnConversion       *conversion;      /* the running or last conversion */
+  KilnLanguage          convert_language;
+  char                 *convert_source;  /* what the last conversion converted */
+  char                 *convert_input;
+  KilnTextFeed         *cpp_feed;
+  GPtrArray            *attempts;        /* KilnAttempt: the last conversion's, finished */
+  guint                 shown;           /* index in attempts; attempts->len: user_code */
+  char                 *user_code;       /* the person's own C++ that no attempt holds */
+  char                 *progress_attempt;
+  char                 *progress_phase;
+  guint                 retry_source;
+  gint64                retry_at;
+  guint                 streaming_code : 1;
+};
+
+
+static inline GtkTextBuffer *
+_kiln_window_get_buffer (KilnWindow   *self,
+                         KilnLanguage  language)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (language == KILN_LANGUAGE_CPP ? self->cpp_view
+                                                                   : self->python_view);
+
+  return gtk_text_view_get_buffer (view);
+}
+
+static inline char *
+_kiln_window_dup_buffer_text (GtkTextBuffer *buffer)
+{
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+
+  return gtk_text_buffer_get_text (buffer, &start, &end, TRUE);
+}
+
+/* kiln-window.c */
+void     _kiln_window_show_toast           (KilnWindow        *self,
+                                            const char        *message);
+void     _kiln_window_set_buffer_text      (KilnWindow        *self,
+                                            GtkTextBuffer     *buffer,
+                                            const char        *text);
+void     _kiln_window_update_actions       (KilnWindow        *self);
+void     _kiln_window_update_results       (KilnWindow        *self,
+                                            gboolean           force);
+void     _kiln_window_fill_limits          (KilnWindow        *self,
+                                            KilnLanguage       language,
+                                            KilnRunLimits     *limits);
+void     _kiln_window_clear_diagnostic_marks (KilnWindow      *self);
+void     _kiln_window_mark_diagnostics     (KilnWindow        *self,
+                                            KilnCompileResult *compile);
+void     _kiln_window_program_clear_result (Program           *program);
+void     _kiln_window_cpp_edited           (KilnWindow        *self);
+KilnTimingMask *_kiln_window_new_timing_mask (KilnWindow      *self,
+                                              GError         **error);
+
+/* kiln-window-files.c */
+void     _kiln_window_open_action          (GtkWidget         *widget,
+                                            const char        *action_name,
+                                            GVariant          *parameter);
+void     _kiln_window_save_cpp_as_action   (GtkWidget         *widget,
+                                            const char        *action_name,
+                                            GVariant          *parameter);
+
+/* kiln-window-convert.c */
+void     _kiln_window_convert_class_init   (GtkWidgetClass    *widget_class);
+void     _kiln_window_convert_init         (KilnWindow        *self);
+void     _kiln_window_convert_dispose      (KilnWindow        *self);
+void     _kiln_window_convert_update_actions (KilnWindow      *self);
+/* The C++ pane changed, not by a conversion: it may now be the person's own code. */
+void     _kiln_window_convert_cpp_changed  (KilnWindow        *self);
+gboolean _kiln_window_convert_is_writing   (KilnWindow        *self);
+
+G_END_DECLS
