@@ -306,7 +306,7 @@ static JsonObject *
 assert_run_object (JsonNode   *node,
                    const char *language)
 {
-  static const char * const keys[] = { "language", "ok", "error", "compile", "runs",
+  static const char * const keys[] = { "language", "ok", "error", "sandbox", "compile", "runs",
                                        "wall_seconds_median", "stdout", "stderr", NULL };
   JsonObject *run;
   JsonArray *runs;
@@ -320,6 +320,10 @@ assert_run_object (JsonNode   *node,
   g_assert_cmpstr (json_object_get_string_member (run, "language"), ==, language);
   assert_boolean (run, "ok");
   assert_nullable_string (run, "error");
+  assert_string (run, "sandbox");
+  g_assert_true (g_strv_contains ((const char * const []) { "bubblewrap", "flatpak", "limits",
+                                                            NULL },
+                                  json_object_get_string_member (run, "sandbox")));
   /* An error exactly when not ok, so a script can show why. */
   g_assert_true (json_object_get_boolean_member (run, "ok") == member_is_null (run, "error"));
 

@@ -34,6 +34,19 @@ typedef struct
   guint          pending;
 } Cli;
 
+static void
+cli_clear (Cli *cli)
+{
+  g_clear_pointer (&cli->results[0], kiln_run_result_unref);
+  g_clear_pointer (&cli->results[1], kiln_run_result_unref);
+  g_clear_object (&cli->toolchain);
+  g_clear_object (&cli->cancellable);
+  g_clear_pointer (&cli->loop, g_main_loop_unref);
+}
+
+/* Every return of main() frees it, usage errors included. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
+
 static char    *opt_stdin;
 static int      opt_repeat;
 static double   opt_timeout;
@@ -42,6 +55,7 @@ static char    *opt_python;
 static char    *opt_compiler;
 static char    *opt_flags;
 static char    *opt_cache_dir;
+static gboolean opt_no_sandbox;
 static char    *opt_models;
 static char    *opt_model;
 static char    *opt_system;
@@ -67,6 +81,8 @@ static const GOptionEntry entries[] = {
     N_("C++ compiler flags, shell-quoted"), N_("FLAGS") },
   { "cache-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt_cache_dir,
     N_("Folder for compiled binaries (default: the user cache folder)"), N_("DIR") },
+  { "no-sandbox", 0, 0, G_OPTION_ARG_NONE, &opt_no_sandbox,
+    N_("Run programs without the sandbox (resource limits only)"), NULL },
   { "models", 0, 0, G_OPTION_ARG_FILENAME, &opt_models,
     N_("Use only the models in FILE (default: built-in and ~/.config/kiln/models.json)"),
     N_("FILE") },
@@ -270,7 +286,7 @@ main (int    argc,
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
   const char *command;
-  Cli cli = { 0 };
+  g_auto(Cli) cli = { 0 };
   KilnLanguage language;
   int status;
 
@@ -338,6 +354,8 @@ main (int    argc,
     kiln_toolchain_set_flags (cli.toolchain, opt_flags);
   if (opt_cache_dir != NULL)
     kiln_toolchain_set_cache_dir (cli.toolchain, opt_cache_dir);
+  if (opt_no_sandbox)
+    kiln_toolchain_set_sandbox (cli.toolchain, FALSE);
 
   g_unix_signal_add (SIGINT, on_interrupt, &cli);
   g_unix_signal_add (SIGTERM, on_interrupt, &cli);
@@ -393,12 +411,8 @@ main (int    argc,
         return usage_error (context, _("--max-attempts takes a positive number."));
       limits_for (KILN_LANGUAGE_PYTHON, &python_limits);
       limits_for (KILN_LANGUAGE_CPP, &cpp_limits);
-      status = kiln_cli_convert (&options, argv[2], cli.toolchain, input, &python_limits,
-                                 &cpp_limits);
-      g_clear_object (&cli.toolchain);
-      g_clear_object (&cli.cancellable);
-      g_clear_pointer (&cli.loop, g_main_loop_unref);
-      return status;
+      return kiln_cli_convert (&options, argv[2], cli.toolchain, input, &python_limits,
+                               &cpp_limits);
     }
   else
     {
@@ -469,12 +483,6 @@ main (int    argc,
         }
       status = kiln_comparison_matches (comparison) ? EXIT_SUCCESS : EXIT_FAILED;
     }
-
-  g_clear_pointer (&cli.results[0], kiln_run_result_unref);
-  g_clear_pointer (&cli.results[1], kiln_run_result_unref);
-  g_clear_object (&cli.toolchain);
-  g_clear_object (&cli.cancellable);
-  g_clear_pointer (&cli.loop, g_main_loop_unref);
 
   return status;
 }

@@ -303,6 +303,22 @@ _kiln_process_run_async (const char * const  *argv,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
+  _kiln_process_run_with_helper_async (NULL, NULL, argv, cwd, input, timeout_ms, output_cap,
+                                       cancellable, callback, user_data);
+}
+
+void
+_kiln_process_run_with_helper_async (const char          *helper_path,
+                                     const char * const  *helper_options,
+                                     const char * const  *argv,
+                                     const char          *cwd,
+                                     GBytes              *input,
+                                     guint                timeout_ms,
+                                     gsize                output_cap,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) helper_argv = NULL;
@@ -330,7 +346,9 @@ _kiln_process_run_async (const char * const  *argv,
       return;
     }
 
-  if (!(helper = _kiln_process_find_helper (&error)))
+  if (helper_path != NULL)
+    helper = g_strdup (helper_path);
+  else if (!(helper = _kiln_process_find_helper (&error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -349,6 +367,8 @@ _kiln_process_run_async (const char * const  *argv,
   g_ptr_array_add (helper_argv, timeout_text);
   g_ptr_array_add (helper_argv, (char *) "--report-fd");
   g_ptr_array_add (helper_argv, (char *) "3");
+  for (guint i = 0; helper_options != NULL && helper_options[i] != NULL; i++)
+    g_ptr_array_add (helper_argv, (char *) helper_options[i]);
   g_ptr_array_add (helper_argv, (char *) "--");
   for (guint i = 0; argv[i] != NULL; i++)
     g_ptr_array_add (helper_argv, (char *) argv[i]);

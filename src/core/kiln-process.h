@@ -38,6 +38,19 @@ void               _kiln_process_run_async  (const char * const  *argv,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
                                              gpointer             user_data);
+/* The same with @helper_path (NULL: _kiln_process_find_helper()) and extra options for it
+ * (NULL-terminated, may be NULL), such as limits or --nested-report-fd. Finish with
+ * _kiln_process_run_finish(). */
+void               _kiln_process_run_with_helper_async (const char          *helper_path,
+                                                        const char * const  *helper_options,
+                                                        const char * const  *argv,
+                                                        const char          *cwd,
+                                                        GBytes              *input,
+                                                        guint                timeout_ms,
+                                                        gsize                output_cap,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
 KilnProcessResult *_kiln_process_run_finish (GAsyncResult        *result,
                                              GError             **error);
 

@@ -65,6 +65,9 @@ kiln_run_limits_init_default (KilnRunLimits *limits,
 
   limits->timeout_ms = 60 * 1000;
   limits->output_cap = 1024 * 1024;
+  limits->memory_limit = G_GUINT64_CONSTANT (4) * 1024 * 1024 * 1024;
+  limits->file_size_limit = 256 * 1024 * 1024;
+  limits->max_processes = 512;
   if (language == KILN_LANGUAGE_CPP)
     {
       limits->max_runs = 3;
@@ -319,6 +322,9 @@ kiln_run_result_to_json (KilnRunResult *self)
     json_builder_add_string_value (builder, self->error->message);
   else
     json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "sandbox");
+  json_builder_add_string_value (builder, kiln_sandbox_to_string (self->sandbox));
 
   json_builder_set_member_name (builder, "compile");
   if (self->compile != NULL)

@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kiln-diagnostic.h"
+#include "kiln-sandbox.h"
 
 G_BEGIN_DECLS
 
@@ -42,9 +43,13 @@ typedef struct _KilnRunLimits
   gsize output_cap;      /* bytes per stream (stdout, stderr) */
   guint max_runs;        /* executions at most */
   guint time_budget_ms;  /* no further execution starts once this much wall time was spent */
+  guint64 memory_limit;     /* bytes of address space (RLIMIT_AS); 0: 4 GiB */
+  guint64 file_size_limit;  /* bytes per file written (RLIMIT_FSIZE); 0: 256 MiB */
+  guint   max_processes;    /* processes and threads at once; 0: 512 */
 } KilnRunLimits;
 
-/* Defaults: 60 s, 1 MiB, and 3 runs within 1 s for C++ or 1 run for Python. */
+/* Defaults: 60 s, 1 MiB, and 3 runs within 1 s for C++ or 1 run for Python; 4 GiB of memory,
+ * files up to 256 MiB, 512 processes. */
 void kiln_run_limits_init_default (KilnRunLimits *limits,
                                    KilnLanguage   language);
 
@@ -80,6 +85,7 @@ typedef struct _KilnRunResult
   GArray            *runs;         /* KilnRunStats, in the order they ran */
   GBytes            *stdout_bytes; /* of the first run */
   GBytes            *stderr_bytes;
+  KilnSandbox        sandbox;      /* the protection the runs had */
   /*< private >*/
   gatomicrefcount    ref_count;
 } KilnRunResult;

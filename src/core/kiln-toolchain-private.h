@@ -16,6 +16,7 @@ struct _KilnToolchain
   char       *compiler;
   char       *flags;
   char       *cache_dir;
+  gboolean    sandbox;
 
   /* compiler path -> first line of its --version, part of the cache key */
   GHashTable *versions;

@@ -11,6 +11,7 @@
 #include "kiln-error.h"
 #include "kiln-format.h"
 #include "kiln-process.h"
+#include "kiln-sandbox.h"
 #include "kiln-toolchain-private.h"
 
 /* --- running ------------------------------------------------------------------------ */
@@ -24,6 +25,8 @@ typedef struct
   char         **argv;
   char          *work_dir;
   KilnRunResult *result;
+  KilnSandboxPlan *plan;
+  char          *helper;
   double         total_wall;
   gulong         waiting_cancelled_id;
 } RunState;
@@ -37,6 +40,8 @@ run_state_free (gpointer data)
   g_clear_pointer (&state->input, g_bytes_unref);
   g_strfreev (state->argv);
   g_free (state->work_dir);
+  g_clear_pointer (&state->plan, _kiln_sandbox_plan_free);
+  g_free (state->helper);
   g_clear_pointer (&state->result, kiln_run_result_unref);
   g_free (state);
 }
@@ -110,6 +115,19 @@ describe_run_failure (RunState                *state,
                             "output was cut there. If that much output is expected, raise the "
                             "output limit in Preferences."),
                           title, cap, process->truncated_stream);
+    }
+
+  if (detail != NULL && (strstr (detail, "MemoryError") != NULL ||
+                         strstr (detail, "bad_alloc") != NULL ||
+                         strstr (detail, "Cannot allocate memory") != NULL))
+    {
+      g_autofree char *limit = g_format_size_full (state->limits.memory_limit,
+                                                   G_FORMAT_SIZE_IEC_UNITS);
+
+      return g_error_new (KILN_ERROR, stats->signal > 0 ? KILN_ERROR_SIGNALED
+                                                        : KILN_ERROR_EXIT_STATUS,
+                          _("The %s program ran out of memory: it asked for more than the "
+                            "%s it may use (%s)."), title, limit, detail);
     }
 
   if (stats->signal > 0)
@@ -238,10 +256,21 @@ static void
 run_once (GTask *task)
 {
   RunState *state = g_task_get_task_data (task);
+  g_autoptr(GPtrArray) options = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) command = g_ptr_array_new_with_free_func (g_free);
 
-  _kiln_process_run_async ((const char * const *) state->argv, state->work_dir, state->input,
-                           state->limits.timeout_ms, state->limits.output_cap,
-                           g_task_get_cancellable (task), run_once_cb, task);
+  _kiln_sandbox_build_command (state->plan, state->helper, state->work_dir,
+                               (const char * const *) state->argv, state->limits.timeout_ms,
+                               state->limits.memory_limit, state->limits.file_size_limit,
+                               state->limits.max_processes, options, command);
+  g_ptr_array_add (options, NULL);
+  g_ptr_array_add (command, NULL);
+
+  _kiln_process_run_with_helper_async (state->helper, (const char * const *) options->pdata,
+                                       (const char * const *) command->pdata, state->work_dir,
+                                       state->input, state->limits.timeout_ms,
+                                       state->limits.output_cap,
+                                       g_task_get_cancellable (task), run_once_cb, task);
 }
 
 static void
@@ -343,12 +372,32 @@ release_execution (KilnToolchain *self,
 }
 
 static void
+sandbox_planned_cb (GObject      *object,
+                    GAsyncResult *res,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  RunState *state = g_task_get_task_data (task);
+
+  state->plan = _kiln_sandbox_plan_finish (res);
+  if (state->plan == NULL || g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      run_complete (task);
+      return;
+    }
+
+  state->result->sandbox = state->plan->sandbox;
+  acquire_execution (g_task_get_source_object (task), task);
+}
+
+static void
 work_dir_cb (GObject      *object,
              GAsyncResult *res,
              gpointer      user_data)
 {
   GTask *task = user_data;
   RunState *state = g_task_get_task_data (task);
+  KilnToolchain *self = g_task_get_source_object (task);
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (res), &error))
@@ -364,7 +413,16 @@ work_dir_cb (GObject      *object,
       return;
     }
 
-  acquire_execution (g_task_get_source_object (task), task);
+  if (!(state->helper = _kiln_process_find_helper (&error)))
+    {
+      state->result->error = error;
+      run_complete (task);
+      return;
+    }
+
+  _kiln_sandbox_plan_async (self->sandbox, state->argv[0],
+                            state->language == KILN_LANGUAGE_PYTHON,
+                            g_task_get_cancellable (task), sandbox_planned_cb, task);
 }
 
 static void
@@ -472,6 +530,19 @@ kiln_toolchain_run_async (KilnToolchain       *self,
   else
     kiln_run_limits_init_default (&state->limits, language);
   state->limits.max_runs = MAX (state->limits.max_runs, 1);
+  if (state->limits.memory_limit == 0 || state->limits.file_size_limit == 0 ||
+      state->limits.max_processes == 0)
+    {
+      KilnRunLimits defaults;
+
+      kiln_run_limits_init_default (&defaults, language);
+      if (state->limits.memory_limit == 0)
+        state->limits.memory_limit = defaults.memory_limit;
+      if (state->limits.file_size_limit == 0)
+        state->limits.file_size_limit = defaults.file_size_limit;
+      if (state->limits.max_processes == 0)
+        state->limits.max_processes = defaults.max_processes;
+    }
   state->result = kiln_run_result_new (language);
 
   if (language == KILN_LANGUAGE_PYTHON)

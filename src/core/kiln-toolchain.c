@@ -30,6 +30,7 @@ enum {
   PROP_COMPILER,
   PROP_FLAGS,
   PROP_CACHE_DIR,
+  PROP_SANDBOX,
   N_PROPS
 };
 
@@ -85,6 +86,9 @@ kiln_toolchain_get_property (GObject    *object,
     case PROP_CACHE_DIR:
       g_value_set_string (value, self->cache_dir);
       break;
+    case PROP_SANDBOX:
+      g_value_set_boolean (value, self->sandbox);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -112,6 +116,9 @@ kiln_toolchain_set_property (GObject      *object,
     case PROP_CACHE_DIR:
       kiln_toolchain_set_cache_dir (self, g_value_get_string (value));
       break;
+    case PROP_SANDBOX:
+      kiln_toolchain_set_sandbox (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -138,6 +145,9 @@ kiln_toolchain_class_init (KilnToolchainClass *klass)
   properties[PROP_CACHE_DIR] =
     g_param_spec_string ("cache-dir", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SANDBOX] =
+    g_param_spec_boolean ("sandbox", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -150,6 +160,7 @@ kiln_toolchain_init (KilnToolchain *self)
   self->flags = g_strdup ("");
   self->cache_dir = g_build_filename (g_get_user_cache_dir (), "kiln", NULL);
   self->versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->sandbox = TRUE;
 }
 
 KilnToolchain *
@@ -210,6 +221,27 @@ kiln_toolchain_set_cache_dir (KilnToolchain *self,
 
   if (set_string (&self->cache_dir, cache_dir))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CACHE_DIR]);
+}
+
+gboolean
+kiln_toolchain_get_sandbox (KilnToolchain *self)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), FALSE);
+
+  return self->sandbox;
+}
+
+void
+kiln_toolchain_set_sandbox (KilnToolchain *self,
+                            gboolean       sandbox)
+{
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+
+  sandbox = !!sandbox;
+  if (self->sandbox == sandbox)
+    return;
+  self->sandbox = sandbox;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANDBOX]);
 }
 
 /* A command name is looked up on PATH; anything with a slash is taken as a path. */
@@ -457,6 +489,40 @@ compute_cache_key (CompileState *state,
   return g_strdup (g_checksum_get_string (checksum));
 }
 
+/* TRUE when @path starts like an executable the compiler writes (ELF). */
+static gboolean
+looks_like_binary (const char *path)
+{
+  char magic[4] = { 0 };
+  FILE *file = g_fopen (path, "rb");
+  gboolean ok;
+
+  if (file == NULL)
+    return FALSE;
+  ok = fread (magic, 1, sizeof magic, file) == sizeof magic && memcmp (magic, "\177ELF", 4) == 0;
+  fclose (file);
+
+  return ok;
+}
+
+/* A damaged cache entry is moved aside (NAME.corrupt, NAME.json.corrupt), not deleted, so
+ * it can still be looked at; the compile that follows writes a fresh entry. */
+static void
+set_cache_entry_aside (CompileState *state)
+{
+  const char *paths[] = { state->binary, state->meta };
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autofree char *aside = g_strconcat (paths[i], ".corrupt", NULL);
+
+      if (g_file_test (paths[i], G_FILE_TEST_EXISTS) && g_rename (paths[i], aside) < 0)
+        g_debug ("Could not move the damaged cache file %s aside: %s", paths[i],
+                 g_strerror (errno));
+    }
+  g_debug ("Moved a damaged cache entry aside: %s.corrupt", state->binary);
+}
+
 /* Reads a cached binary's description; FALSE when there is no usable entry. */
 static gboolean
 load_cache_entry (CompileState *state)
@@ -466,14 +532,21 @@ load_cache_entry (CompileState *state)
   JsonObject *object;
   JsonNode *root;
 
-  if (!g_file_test (state->binary, G_FILE_TEST_IS_EXECUTABLE))
+  if (!g_file_test (state->binary, G_FILE_TEST_EXISTS))
     return FALSE;
-  if (!json_parser_load_from_file (parser, state->meta, NULL))
-    return FALSE;
+  if (!g_file_test (state->binary, G_FILE_TEST_IS_EXECUTABLE) || !looks_like_binary (state->binary)
+      || !json_parser_load_from_file (parser, state->meta, NULL))
+    {
+      set_cache_entry_aside (state);
+      return FALSE;
+    }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-    return FALSE;
+    {
+      set_cache_entry_aside (state);
+      return FALSE;
+    }
   object = json_node_get_object (root);
 
   result = kiln_compile_result_new ();

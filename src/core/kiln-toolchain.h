@@ -19,6 +19,10 @@ G_DECLARE_FINAL_TYPE (KilnToolchain, kiln_toolchain, KILN, TOOLCHAIN, GObject)
  *   "compiler"  "" or "auto" (g++, then clang++), "g++", "clang++", or a path
  *   "flags"     compiler flags, shell-quoted; "" means kiln_toolchain_default_flags()
  *   "cache-dir" where compiled binaries are kept; default $XDG_CACHE_HOME/kiln
+ * and one boolean:
+ *   "sandbox"   run programs in a sandbox when one works here (bubblewrap, or flatpak-spawn
+ *               inside Flatpak); default TRUE. Off, or when none works, runs get resource
+ *               limits only. KilnRunResult.sandbox says which protection a run had.
  */
 KilnToolchain *kiln_toolchain_new               (void);
 const char    *kiln_toolchain_default_flags     (void);
@@ -35,6 +39,10 @@ void           kiln_toolchain_set_flags         (KilnToolchain *self,
 const char    *kiln_toolchain_get_cache_dir     (KilnToolchain *self);
 void           kiln_toolchain_set_cache_dir     (KilnToolchain *self,
                                                  const char    *cache_dir);
+
+gboolean       kiln_toolchain_get_sandbox       (KilnToolchain *self);
+void           kiln_toolchain_set_sandbox       (KilnToolchain *self,
+                                                 gboolean       sandbox);
 
 /* Full paths, or NULL with KILN_ERROR_INTERPRETER_NOT_FOUND / _COMPILER_NOT_FOUND and a
  * message that says what to install or where to set it. Only looks at PATH (no spawning). */
