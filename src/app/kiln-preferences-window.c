@@ -9,6 +9,29 @@
 
 #include "kiln-core.h"
 #include "kiln-preferences-window.h"
+#include "kiln-prompt-editor.h"
+
+/* The templates in the order shown, with what people call them */
+static const struct {
+  const char *name;
+  const char *title;
+  const char *subtitle;
+} prompts[] = {
+  { KILN_PROMPT_PYTHON_TO_CPP_SYSTEM, N_("Python → C++: system"),
+    N_("The model’s instructions for converting Python") },
+  { KILN_PROMPT_PYTHON_TO_CPP_USER, N_("Python → C++: request"),
+    N_("The message that carries the Python program") },
+  { KILN_PROMPT_CPP_TO_CPP_SYSTEM, N_("C++ → faster C++: system"),
+    N_("The model’s instructions for speeding up C++") },
+  { KILN_PROMPT_CPP_TO_CPP_USER, N_("C++ → faster C++: request"),
+    N_("The message that carries the C++ program") },
+  { KILN_PROMPT_REPAIR_COMPILE, N_("Repair: compile error"),
+    N_("Asks for a fix when the C++ does not compile") },
+  { KILN_PROMPT_REPAIR_RUNTIME, N_("Repair: crash"),
+    N_("Asks for a fix when the C++ fails or times out") },
+  { KILN_PROMPT_REPAIR_OUTPUT, N_("Repair: wrong output"),
+    N_("Asks for a fix when the outputs differ") },
+};
 
 /* Positions in the compiler list; "Other…" stands for a command or path. */
 enum {
@@ -45,6 +68,8 @@ struct _KilnPreferencesWindow
   AdwActionRow         *models_file_row;
   GtkAdjustment        *max_attempts_adjustment;
   GtkSwitch            *auto_verify_switch;
+  AdwPreferencesGroup  *prompts_group;
+  GtkWidget            *prompt_badges[G_N_ELEMENTS (prompts)];
 };
 
 G_DEFINE_FINAL_TYPE (KilnPreferencesWindow, kiln_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -579,6 +604,124 @@ setup_models (KilnPreferencesWindow *self)
   update_key_rows (self);
 }
 
+/* Prompts */
+
+typedef struct
+{
+  KilnPreferencesWindow *self;
+  guint                  index;
+} PromptOp;
+
+static void
+prompt_checked_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  PromptOp *op = user_data;
+  g_autoptr(KilnPreferencesWindow) self = op->self;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  guint index = op->index;
+
+  g_free (op);
+
+  info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* A copy that cannot be read is still the one in use: it counts. */
+  gtk_widget_set_visible (self->prompt_badges[index],
+                          info != NULL || !g_error_matches (error, G_IO_ERROR,
+                                                            G_IO_ERROR_NOT_FOUND));
+}
+
+static void
+check_prompt (KilnPreferencesWindow *self,
+              guint                  index)
+{
+  g_autoptr(GFile) file = NULL;
+  PromptOp *op = g_new0 (PromptOp, 1);
+
+  op->self = g_object_ref (self);
+  op->index = index;
+  file = g_file_new_build_filename (g_get_user_config_dir (), "kiln", "prompts",
+                                    prompts[index].name, NULL);
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, self->cancellable, prompt_checked_cb, op);
+}
+
+static void
+editor_customized_cb (KilnPreferencesWindow *self,
+                      GParamSpec            *pspec,
+                      KilnPromptEditor      *editor)
+{
+  const char *name = kiln_prompt_editor_get_name (editor);
+
+  for (guint i = 0; i < G_N_ELEMENTS (prompts); i++)
+    if (g_str_equal (prompts[i].name, name))
+      gtk_widget_set_visible (self->prompt_badges[i],
+                              kiln_prompt_editor_get_customized (editor));
+}
+
+static void
+edit_prompt_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  KilnPreferencesWindow *self = KILN_PREFERENCES_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+  KilnPromptEditor *editor;
+
+  for (guint i = 0; i < G_N_ELEMENTS (prompts); i++)
+    {
+      if (!g_str_equal (prompts[i].name, name))
+        continue;
+
+      editor = kiln_prompt_editor_new (GTK_WINDOW (self), name, _(prompts[i].title));
+      g_signal_connect_object (editor, "notify::customized",
+                               G_CALLBACK (editor_customized_cb), self, G_CONNECT_SWAPPED);
+      gtk_window_present (GTK_WINDOW (editor));
+      return;
+    }
+
+  g_warning ("No prompt named %s", name);
+}
+
+static void
+setup_prompts (KilnPreferencesWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (prompts); i++)
+    {
+      g_autofree char *label = NULL;
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *badge = gtk_label_new (_("Customized"));
+      GtkWidget *edit = gtk_button_new_with_mnemonic (_("_Edit"));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _(prompts[i].title));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(prompts[i].subtitle));
+
+      gtk_widget_set_valign (badge, GTK_ALIGN_CENTER);
+      gtk_widget_set_visible (badge, FALSE);
+      gtk_widget_add_css_class (badge, "badge");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), badge);
+      self->prompt_badges[i] = badge;
+
+      gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (edit), "prompts.edit");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (edit), "s", prompts[i].name);
+      /* Translators: the accessible name of a button; %s names a prompt template */
+      label = g_strdup_printf (_("Edit “%s”"), _(prompts[i].title));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (edit),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, label,
+                                      -1);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
+      adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), edit);
+
+      adw_preferences_group_add (self->prompts_group, row);
+      check_prompt (self, i);
+    }
+}
+
 /* Life cycle */
 
 static void
@@ -639,11 +782,14 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_page);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, keys_group);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_file_row);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, prompts_group);
   gtk_widget_class_bind_template_callback (widget_class, compiler_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, compiler_entry_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, add_pattern_cb);
   gtk_widget_class_bind_template_callback (widget_class, reset_patterns_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_models_folder_cb);
+
+  gtk_widget_class_install_action (widget_class, "prompts.edit", "s", edit_prompt_action);
 }
 
 static void
@@ -682,6 +828,7 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
                            G_CALLBACK (patterns_changed_cb), self, G_CONNECT_SWAPPED);
   compiler_changed_cb (self);
   patterns_changed_cb (self);
+  setup_prompts (self);
 }
 
 KilnPreferencesWindow *

@@ -8,6 +8,7 @@
 #include <gtksourceview/gtksource.h>
 #include <stdlib.h>
 
+#include "kiln-prompt-editor.h"
 #include "kiln-window.h"
 #include "../kiln-test-replay.h"
 
@@ -750,6 +751,113 @@ test_window_convert_stop (void)
   convert_fixture_stop (&fixture);
 }
 
+/* The prompt editor */
+
+typedef gboolean (*EditorCondition) (KilnPromptEditor *editor,
+                                     const char       *path);
+
+static void
+wait_for_editor (KilnPromptEditor *editor,
+                 EditorCondition   condition,
+                 const char       *path,
+                 const char       *what)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (100, tick_cb, NULL);
+
+  while (!condition (editor, path))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("Gave up waiting for %s", what);
+      g_main_context_iteration (NULL, TRUE);
+    }
+
+  g_source_remove (tick);
+}
+
+static gboolean
+editor_loaded (KilnPromptEditor *editor,
+               const char       *path)
+{
+  return kiln_prompt_editor_get_loaded (editor);
+}
+
+#define MY_PROMPT "Fix line {{line}}: wanted {{expected}}, got {{actual}}.\n"
+
+static gboolean
+editor_saved (KilnPromptEditor *editor,
+              const char       *path)
+{
+  g_autofree char *contents = NULL;
+
+  return !kiln_prompt_editor_get_busy (editor) &&
+         g_file_get_contents (path, &contents, NULL, NULL) &&
+         g_str_equal (contents, MY_PROMPT);
+}
+
+static gboolean
+editor_reset (KilnPromptEditor *editor,
+              const char       *path)
+{
+  return !kiln_prompt_editor_get_busy (editor) && !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static void
+test_window_prompt_editor (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_config_dir (), "kiln", "prompts",
+                                            KILN_PROMPT_REPAIR_OUTPUT, NULL);
+  g_autoptr(GBytes) builtin = kiln_prompt_load_from (NULL, KILN_PROMPT_REPAIR_OUTPUT, NULL);
+  KilnPromptEditor *editor;
+  g_autofree char *text = NULL;
+
+  g_assert_nonnull (builtin);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+
+  editor = g_object_ref (kiln_prompt_editor_new (NULL, KILN_PROMPT_REPAIR_OUTPUT,
+                                                 "Repair: wrong output"));
+  gtk_window_present (GTK_WINDOW (editor));
+  wait_for_editor (editor, editor_loaded, path, "the prompt");
+
+  text = kiln_prompt_editor_dup_text (editor);
+  g_assert_cmpstr (text, ==, g_bytes_get_data (builtin, NULL));
+  g_clear_pointer (&text, g_free);
+  g_assert_false (kiln_prompt_editor_get_customized (editor));
+  g_assert_false (kiln_prompt_editor_get_modified (editor));
+  g_test_message ("%s", kiln_prompt_editor_get_placeholders (editor));
+  g_assert_nonnull (strstr (kiln_prompt_editor_get_placeholders (editor), "{{expected}}"));
+  g_assert_nonnull (strstr (kiln_prompt_editor_get_placeholders (editor), "{{max_attempts}}"));
+
+  /* Saving creates the folders and the user's copy. */
+  kiln_prompt_editor_set_text (editor, MY_PROMPT);
+  g_assert_true (kiln_prompt_editor_get_modified (editor));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "prompt.save", NULL));
+  wait_for_editor (editor, editor_saved, path, "the saved prompt");
+  g_assert_cmpstr (kiln_prompt_editor_get_error_text (editor), ==, "");
+  g_assert_true (kiln_prompt_editor_get_customized (editor));
+  g_assert_false (kiln_prompt_editor_get_modified (editor));
+
+  /* The prompt the conversions read is now the user's. */
+  {
+    g_autoptr(GBytes) used = kiln_prompt_load (KILN_PROMPT_REPAIR_OUTPUT, NULL);
+
+    g_assert_cmpstr (g_bytes_get_data (used, NULL), ==, MY_PROMPT);
+  }
+
+  /* Reset removes it and shows the built-in text again. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "prompt.reset", NULL));
+  wait_for_editor (editor, editor_reset, path, "the reset prompt");
+  g_assert_cmpstr (kiln_prompt_editor_get_error_text (editor), ==, "");
+  text = kiln_prompt_editor_dup_text (editor);
+  g_assert_cmpstr (text, ==, g_bytes_get_data (builtin, NULL));
+  g_assert_false (kiln_prompt_editor_get_customized (editor));
+  g_assert_false (kiln_prompt_editor_get_modified (editor));
+
+  /* Nothing edited: closing asks nothing. */
+  gtk_window_close (GTK_WINDOW (editor));
+  g_assert_finalize_object (editor);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -792,6 +900,7 @@ main (int   argc,
   g_test_add_func ("/window/convert", test_window_convert);
   g_test_add_func ("/window/convert-repair", test_window_convert_repair);
   g_test_add_func ("/window/convert-stop", test_window_convert_stop);
+  g_test_add_func ("/window/prompt-editor", test_window_prompt_editor);
 
   status = g_test_run ();
 
