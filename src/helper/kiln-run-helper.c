@@ -316,7 +316,7 @@ make_pids_cgroup (long long  pids_max,
   if (mkdir (dir, 0755) < 0)
     return -1;
 
-  snprintf (path, sizeof path, "%s/pids.max", dir);
+  snprintf (path, sizeof path, "%.1000s/pids.max", dir);
   snprintf (number, sizeof number, "%lld", pids_max);
   if (write_file (path, number) < 0)
     {
@@ -324,7 +324,7 @@ make_pids_cgroup (long long  pids_max,
       return -1;
     }
 
-  snprintf (path, sizeof path, "%s/cgroup.procs", dir);
+  snprintf (path, sizeof path, "%.1000s/cgroup.procs", dir);
   procs = open (path, O_WRONLY | O_CLOEXEC);
   if (procs < 0)
     rmdir (dir);
@@ -339,10 +339,10 @@ remove_pids_cgroup (const char *dir)
   char path[1100];
   int round;
 
-  snprintf (path, sizeof path, "%s/cgroup.kill", dir);
+  snprintf (path, sizeof path, "%.1000s/cgroup.kill", dir);
   write_file (path, "1");
 
-  snprintf (path, sizeof path, "%s/cgroup.procs", dir);
+  snprintf (path, sizeof path, "%.1000s/cgroup.procs", dir);
   for (round = 0; round < 500; round++)
     {
       FILE *procs = fopen (path, "re");
