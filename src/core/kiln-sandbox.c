@@ -113,8 +113,9 @@ apply_python_location (GTask      *task,
 
   if (location == NULL || location[0] == NULL)
     {
-      g_debug ("Could not ask %s where it lives; running it with limits only",
-               state->plan->program);
+      if (state->plan->sandbox != KILN_SANDBOX_LIMITS)
+        g_debug ("Could not ask %s where it lives; running it with limits only",
+                 state->plan->program);
       state->plan->sandbox = KILN_SANDBOX_LIMITS;
       return;
     }
@@ -168,7 +169,10 @@ resolve_program (GTask *task)
   g_autoptr(GError) error = NULL;
   const char * const *cached;
 
-  if (state->plan->sandbox == KILN_SANDBOX_LIMITS)
+  /* Python is always run as the real interpreter, also with limits only: a launcher in
+   * between (a pyenv shim is a shell script costing a second or more here) would be timed
+   * as part of the program, and differently with and without the sandbox. */
+  if (state->plan->sandbox == KILN_SANDBOX_LIMITS && !state->is_python)
     {
       return_plan (task);
       return;
@@ -312,7 +316,7 @@ _kiln_sandbox_plan_async (gboolean             wanted,
 
   if (!wanted)
     {
-      return_plan (task);
+      resolve_program (task);
       return;
     }
 
@@ -449,7 +453,10 @@ _kiln_sandbox_build_command (const KilnSandboxPlan *plan,
   if (sandbox == KILN_SANDBOX_LIMITS || work_dir == NULL)
     {
       append_all (helper_options, limits);
-      for (guint i = 0; argv[i] != NULL; i++)
+      /* The resolved program (the real interpreter behind a launcher), as in the sandbox. */
+      g_ptr_array_add (command, g_strdup (plan != NULL && plan->program != NULL
+                                            ? plan->program : argv[0]));
+      for (guint i = 1; argv[i] != NULL; i++)
         g_ptr_array_add (command, g_strdup (argv[i]));
       return;
     }
