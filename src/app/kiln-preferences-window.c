@@ -68,6 +68,7 @@ struct _KilnPreferencesWindow
   AdwActionRow         *models_file_row;
   GtkAdjustment        *max_attempts_adjustment;
   GtkSwitch            *auto_verify_switch;
+  GtkSwitch            *sandbox_switch;
   AdwPreferencesGroup  *prompts_group;
   GtkWidget            *prompt_badges[G_N_ELEMENTS (prompts)];
 };
@@ -779,6 +780,7 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
                                         max_attempts_adjustment);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, auto_verify_switch);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, sandbox_switch);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_page);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, keys_group);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, models_file_row);
@@ -808,6 +810,8 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
   g_settings_bind (self->settings, "compiler-flags", self->flags_entry, "text",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "max-attempts", self->max_attempts_adjustment, "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sandbox", self->sandbox_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "auto-verify", self->auto_verify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);

@@ -31,6 +31,8 @@ struct _KilnProgramReport
   GtkLabel      *cpu_title;
   GtkLabel      *cpu_label;
   GtkLabel      *memory_title;
+  GtkLabel      *sandbox_title;
+  GtkLabel      *sandbox_label;
   GtkLabel      *memory_label;
   GtkLabel      *compile_title;
   GtkLabel      *compile_label;
@@ -116,6 +118,8 @@ kiln_program_report_class_init (KilnProgramReportClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, cpu_title);
   gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, cpu_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, memory_title);
+  gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, sandbox_title);
+  gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, sandbox_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, memory_label);
   gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, compile_title);
   gtk_widget_class_bind_template_child (widget_class, KilnProgramReport, compile_label);
@@ -157,6 +161,21 @@ update_state (KilnProgramReport *self)
     gtk_widget_add_css_class (GTK_WIDGET (self), "outdated");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "outdated");
+}
+
+static const char *
+describe_sandbox (KilnSandbox sandbox)
+{
+  switch (sandbox)
+    {
+    case KILN_SANDBOX_BUBBLEWRAP:
+      return _("Sandbox (bubblewrap): no network, read-only system, own folder only");
+    case KILN_SANDBOX_FLATPAK:
+      return _("Flatpak sandbox: no network");
+    case KILN_SANDBOX_LIMITS:
+    default:
+      return _("Resource limits only: the program could reach files and the network");
+    }
 }
 
 static void
@@ -282,6 +301,8 @@ update_result (KilnProgramReport *self)
   set_row_visible (self->wall_title, self->wall_label, stats != NULL);
   set_row_visible (self->cpu_title, self->cpu_label, stats != NULL);
   set_row_visible (self->memory_title, self->memory_label, stats != NULL);
+  set_row_visible (self->sandbox_title, self->sandbox_label, stats != NULL);
+  gtk_label_set_text (self->sandbox_label, describe_sandbox (result->sandbox));
 
   if (stats != NULL)
     {

@@ -985,6 +985,8 @@ kiln_window_init (KilnWindow *self)
                    G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "compiler-flags", self->toolchain, "flags",
                    G_SETTINGS_BIND_GET);
+  g_settings_bind (self->settings, "sandbox", self->toolchain, "sandbox",
+                   G_SETTINGS_BIND_GET);
   g_signal_connect_object (self->settings, "changed::timing-patterns",
                            G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "model", self->model_dropdown, "model-id",
