@@ -266,6 +266,18 @@ on_interrupt (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* An empty GBytes has no data pointer, and fwrite() must not be given NULL. */
+static void
+write_bytes (GBytes *bytes,
+             FILE   *stream)
+{
+  gsize size = 0;
+  const void *data = bytes != NULL ? g_bytes_get_data (bytes, &size) : NULL;
+
+  if (size > 0)
+    fwrite (data, 1, size, stream);
+}
+
 static int
 usage_error (GOptionContext *context,
              const char     *message)
@@ -435,11 +447,9 @@ main (int    argc,
             print_json (kiln_run_result_to_json (result));
           else
             {
-              fwrite (g_bytes_get_data (result->stdout_bytes, NULL), 1,
-                      g_bytes_get_size (result->stdout_bytes), stdout);
+              write_bytes (result->stdout_bytes, stdout);
               fflush (stdout);
-              fwrite (g_bytes_get_data (result->stderr_bytes, NULL), 1,
-                      g_bytes_get_size (result->stderr_bytes), stderr);
+              write_bytes (result->stderr_bytes, stderr);
               print_run_report (result, stderr);
             }
           status = result->ok ? EXIT_SUCCESS : EXIT_FAILED;

@@ -443,7 +443,11 @@ end_line (KilnCodeExtractor *self)
               self->open->line_start = self->open->code->len;
             }
           else
-            self->mode = MODE_PROSE;
+            {
+              /* the blank lines held before it are prose too */
+              self->mode = MODE_PROSE;
+              g_string_append_len (self->prose, self->held->str, self->held_line_start);
+            }
 
           g_string_append_len (target (self), line, length);
           if (self->mode == MODE_CODE_BLOCK)

@@ -218,29 +218,59 @@ typedef struct
 {
   KilnDraftStore *self;
   char           *name;
+  char           *path;
+  GBytes         *bytes;
 } WriteData;
+
+static void
+write_data_free (WriteData *data)
+{
+  g_clear_object (&data->self);
+  g_free (data->name);
+  g_free (data->path);
+  g_clear_pointer (&data->bytes, g_bytes_unref);
+  g_free (data);
+}
+
+/* g_file_set_contents_full() writes a temporary file and renames it over the draft only
+ * when every byte is on disk, so a full disk leaves the previous draft whole.
+ * (g_file_replace_contents() renamed a half-written file over it.) */
+static void
+write_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  WriteData *data = task_data;
+  GError *error = NULL;
+  gsize length;
+  const char *contents = g_bytes_get_data (data->bytes, &length);
+
+  if (g_file_set_contents_full (data->path, contents != NULL ? contents : "", (gssize) length,
+                                G_FILE_SET_CONTENTS_CONSISTENT, 0600, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
 
 static void
 write_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  WriteData *data = user_data;
-  g_autoptr(KilnDraftStore) self = data->self;
-  g_autofree char *name = data->name;
+  KilnDraftStore *self = KILN_DRAFT_STORE (object);
+  WriteData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   Draft *draft;
 
-  g_free (data);
-
-  draft = g_hash_table_lookup (self->drafts, name);
+  draft = g_hash_table_lookup (self->drafts, data->name);
   g_assert (draft != NULL);
   draft->writing = FALSE;
 
-  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       /* The folder may have been removed since; create it again on the next write. */
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+      if (g_error_matches (error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         self->directory_ready = FALSE;
       fail (self, error);
     }
@@ -268,7 +298,7 @@ start_writes (KilnDraftStore *self)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &draft))
     {
       g_autoptr(GFile) file = NULL;
-      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(GTask) task = NULL;
       WriteData *data;
       gsize length;
 
@@ -276,18 +306,21 @@ start_writes (KilnDraftStore *self)
         continue;
 
       length = strlen (draft->pending);
-      bytes = g_bytes_new_take (g_steal_pointer (&draft->pending), length);
       file = g_file_get_child (self->directory, draft->name);
       draft->writing = TRUE;
 
       data = g_new0 (WriteData, 1);
       data->self = g_object_ref (self);
       data->name = g_strdup (draft->name);
+      data->path = g_file_get_path (file);
+      data->bytes = g_bytes_new_take (g_steal_pointer (&draft->pending), length);
 
-      /* Not cancellable: a draft being written is finished even while the app quits. */
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                           G_FILE_CREATE_REPLACE_DESTINATION,
-                                           NULL, write_cb, data);
+      /* Not cancellable: a draft being written is finished even while the app quits. The
+       * task data holds a reference, so the store lives until the write is done. */
+      task = g_task_new (self, NULL, write_cb, NULL);
+      g_task_set_source_tag (task, start_writes);
+      g_task_set_task_data (task, data, (GDestroyNotify) write_data_free);
+      g_task_run_in_thread (task, write_thread);
     }
 }
 

@@ -664,12 +664,14 @@ start_key_checks (KilnModelRegistry *self,
     }
 }
 
-/* Starts the checks of a round; the task completes when they are all back. */
+/* Starts the checks of a round; the task completes when they are all back. Takes
+ * @task: each check holds its own reference. */
 static void
 run_round (KilnModelRegistry *self,
-           GTask             *task,
+           GTask             *task_owned,
            gboolean           check_keys)
 {
+  g_autoptr(GTask) task = task_owned;
   Round *round = g_task_get_task_data (task);
 
   /* Hold one count while starting, so a check that finishes at once cannot end it. */

@@ -88,6 +88,13 @@ get_string (EntryContext  *ctx,
       return FALSE;
     }
 
+  /* json-glib turns a lone "\uD800"–"\uDFFF" escape into bytes that are not UTF-8 */
+  if (!g_utf8_validate (json_node_get_string (node), -1, NULL))
+    {
+      entry_error (ctx, KILN_ERROR_BAD_MODEL_ENTRY, field, _("must be valid Unicode text"));
+      return FALSE;
+    }
+
   *out = json_node_get_string (node);
   return TRUE;
 }
@@ -334,7 +341,8 @@ static GError *
 document_error (const char   *origin,
                 const GError *json_error)
 {
-  const char *message = json_error->message;
+  /* json-glib quotes the token it choked on, which may hold a lone surrogate's bytes */
+  g_autofree char *message = g_utf8_make_valid (json_error->message, -1);
   const char *prefix = "<data>:";
 
   /* json-glib says "<data>:LINE:COLUMN: Parse error: …"; put the file name in its place. */
@@ -432,6 +440,7 @@ kiln_models_parse (const char *text,
       JsonObject *object = NULL;
       JsonNode *id_node = NULL;
       const char *id = NULL;
+      gboolean id_valid;
       KilnModel *model;
 
       if (JSON_NODE_HOLDS_OBJECT (node))
@@ -442,8 +451,9 @@ kiln_models_parse (const char *text,
               && json_node_get_value_type (id_node) == G_TYPE_STRING)
             id = json_node_get_string (id_node);
         }
+      id_valid = id == NULL || g_utf8_validate (id, -1, NULL);
 
-      if (id != NULL && id[0] != '\0')
+      if (id != NULL && id[0] != '\0' && id_valid)
         /* Translators: how an entry of models.json is named in messages */
         ctx.entry = g_strdup_printf (_("entry %u (“%s”)"), i + 1, id);
       else
@@ -454,6 +464,8 @@ kiln_models_parse (const char *text,
       else if (id == NULL || id[0] == '\0')
         entry_error (&ctx, KILN_ERROR_BAD_MODEL_ENTRY, "id",
                      is_null (id_node) ? _("is missing") : _("must be a non-empty string"));
+      else if (!id_valid)
+        entry_error (&ctx, KILN_ERROR_BAD_MODEL_ENTRY, "id", _("must be valid Unicode text"));
       else if (g_hash_table_contains (seen, id))
         entry_error (&ctx, KILN_ERROR_BAD_MODEL_ENTRY, "id",
                      _("is used by an earlier entry of the same file"));
