@@ -39,7 +39,7 @@ mount_tmpfs (guint    size_kib,
   g_assert_no_error (error);
   if (mount ("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, options) < 0)
     g_error ("mount tmpfs on %s: %s", dir, g_strerror (errno));
-  if (read_only && mount (NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, options) < 0)
+  if (read_only && mount ("none", dir, "none", MS_REMOUNT | MS_RDONLY, options) < 0)
     g_error ("remount %s read-only: %s", dir, g_strerror (errno));
 
   return dir;
@@ -48,7 +48,7 @@ mount_tmpfs (guint    size_kib,
 static void
 make_read_only (const char *dir)
 {
-  if (mount (NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0)
+  if (mount ("none", dir, "none", MS_REMOUNT | MS_RDONLY, NULL) < 0)
     g_error ("remount %s read-only: %s", dir, g_strerror (errno));
 }
 
@@ -573,7 +573,7 @@ main (int   argc,
     mount_skip_reason = g_strdup_printf ("Cannot make a private mount namespace (%s): the "
                                          "disk tests need root or CAP_SYS_ADMIN",
                                          g_strerror (errno));
-  else if (mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+  else if (mount ("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
     mount_skip_reason = g_strdup_printf ("Cannot make the mounts private (%s)",
                                          g_strerror (errno));
 
