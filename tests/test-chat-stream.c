@@ -76,6 +76,8 @@ make_messages (void)
 typedef struct
 {
   GString      *deltas;
+  GString      *reasoning_deltas;
+  GString      *refusal_deltas;
   guint         n_deltas;
   guint         n_retrying;
   GCancellable *cancel_on_text;
@@ -91,6 +93,24 @@ text_delta_cb (KilnChatStream *stream,
   observed->n_deltas++;
   if (observed->cancel_on_text != NULL)
     g_cancellable_cancel (observed->cancel_on_text);
+}
+
+static void
+reasoning_delta_cb (KilnChatStream *stream,
+                    const char     *delta,
+                    Observed       *observed)
+{
+  g_assert_cmpstr (delta, !=, "");
+  g_string_append (observed->reasoning_deltas, delta);
+}
+
+static void
+refusal_delta_cb (KilnChatStream *stream,
+                  const char     *delta,
+                  Observed       *observed)
+{
+  g_assert_cmpstr (delta, !=, "");
+  g_string_append (observed->refusal_deltas, delta);
 }
 
 static void
@@ -128,7 +148,11 @@ stream_once (KilnModel     *model,
   if (idle_timeout > 0)
     kiln_chat_stream_set_idle_timeout (stream, idle_timeout);
   observed->deltas = g_string_new (NULL);
+  observed->reasoning_deltas = g_string_new (NULL);
+  observed->refusal_deltas = g_string_new (NULL);
   g_signal_connect (stream, "text-delta", G_CALLBACK (text_delta_cb), observed);
+  g_signal_connect (stream, "reasoning-delta", G_CALLBACK (reasoning_delta_cb), observed);
+  g_signal_connect (stream, "refusal-delta", G_CALLBACK (refusal_delta_cb), observed);
   g_signal_connect (stream, "retrying", G_CALLBACK (retrying_cb), observed);
 
   kiln_chat_stream_run_async (stream, cancellable, done_cb, &result);
@@ -139,8 +163,14 @@ stream_once (KilnModel     *model,
 
   /* What the signals carried is exactly what the stream kept. */
   g_assert_cmpstr (observed->deltas->str, ==, kiln_chat_stream_get_text (stream));
+  g_assert_cmpstr (observed->reasoning_deltas->str, ==, kiln_chat_stream_get_reasoning (stream));
+  g_assert_cmpstr (observed->refusal_deltas->str, ==, kiln_chat_stream_get_refusal (stream));
   g_string_free (observed->deltas, TRUE);
+  g_string_free (observed->reasoning_deltas, TRUE);
+  g_string_free (observed->refusal_deltas, TRUE);
   observed->deltas = NULL;
+  observed->reasoning_deltas = NULL;
+  observed->refusal_deltas = NULL;
 
   if (error != NULL && *error != NULL)
     g_assert_null (strstr ((*error)->message, SECRET_KEY));
@@ -243,10 +273,10 @@ test_fixtures_split (void)
       KilnApi api;
       g_autofree char *prefix = g_strndup (name, strcspn (name, "-."));
       const char *path;
-      char *results[2][2] = { { NULL, NULL }, { NULL, NULL } };
+      char *results[2][3] = { { NULL, NULL, NULL }, { NULL, NULL, NULL } };
       gboolean ok[2];
 
-      if (g_str_has_prefix (name, "gemini"))
+      if (g_str_has_prefix (name, "gemini") || g_str_has_prefix (name, "mistral"))
         api = KILN_API_OPENAI;
       else if (!kiln_api_from_string (prefix, &api))
         continue;
@@ -276,6 +306,7 @@ test_fixtures_split (void)
           ok[split] = error == NULL;
           results[split][0] = g_strdup (kiln_chat_stream_get_text (stream));
           results[split][1] = g_strdup (kiln_chat_stream_get_reasoning (stream));
+          results[split][2] = g_strdup (kiln_chat_stream_get_refusal (stream));
           kiln_test_replay_stop (&replay);
         }
 
@@ -285,15 +316,102 @@ test_fixtures_split (void)
       g_assert_cmpint (ok[0], ==, ok[1]);
       g_assert_cmpstr (results[0][0], ==, results[1][0]);
       g_assert_cmpstr (results[0][1], ==, results[1][1]);
+      g_assert_cmpstr (results[0][2], ==, results[1][2]);
       for (guint i = 0; i < 2; i++)
         {
           g_free (results[i][0]);
           g_free (results[i][1]);
+          g_free (results[i][2]);
         }
       n++;
     }
 
-  g_assert_cmpuint (n, >=, 4);
+  g_assert_cmpuint (n, >=, 18);
+}
+
+/* How an answer ended, as the person is told: refused, cut at the token limit, or whole. */
+typedef struct
+{
+  const char *fixture;
+  KilnApi     api;
+  const char *text;
+  const char *reasoning;
+  const char *refusal;
+  const char *finish_reason;
+  gboolean    refused;
+  gboolean    truncated;
+} OutcomeCase;
+
+static const OutcomeCase outcome_cases[] = {
+  /* Anthropic's streaming classifiers: the text so far is kept, stop_details says why */
+  { "anthropic-refusal.sse", KILN_API_ANTHROPIC,
+    "Here is the C++ version of the scanner:\n\n", "",
+    "This request was declined because it could enable cyber harm.", "refusal", TRUE, FALSE },
+  { "anthropic-refusal-no-details.sse", KILN_API_ANTHROPIC,
+    "Hello..", "", "", "refusal", TRUE, FALSE },
+  /* OpenAI: the refusal streams in pieces of delta.refusal, and the finish reason is "stop" */
+  { "openai-refusal.sse", KILN_API_OPENAI,
+    "", "", "I'm sorry, I can't help with that — it is malware.", "stop", TRUE, FALSE },
+  { "gemini-content-filter.sse", KILN_API_OPENAI,
+    "I can convert", "", "", "content_filter", TRUE, FALSE },
+  /* cut at the token limit, each wire API its own way */
+  { "openai-reasoning.sse", KILN_API_OPENAI,
+    "x = 42", "The user wants a one-liner.", "", "length", FALSE, TRUE },
+  { "anthropic-thinking.sse", KILN_API_ANTHROPIC,
+    "27 * 453 = 12,231",
+    "Let me solve this step by step:\n\n1. First break down 27 * 453\n2. 453 = 400 + 50 + 3",
+    "", "max_tokens", FALSE, TRUE },
+  { "tgi-length.sse", KILN_API_TGI, "for i in range(", "", "", "length", FALSE, TRUE },
+  { "ollama-length.ndjson", KILN_API_OLLAMA, "#include <vector>\n", "", "", "length", FALSE, TRUE },
+  /* whole answers */
+  { "mistral-magistral.sse", KILN_API_OPENAI,
+    "```cpp\n#include <cstdio>\nint main() { long s = 0; for (long i = 0; i < 10; i++) "
+    "s += i * i; std::printf(\"%ld\\n\", s); }\n```",
+    "The loop sums squares; a plain for loop with a long accumulator is enough.",
+    "", "stop", FALSE, FALSE },
+  { "openai.sse", KILN_API_OPENAI,
+    "```python\nprint(sum(range(1, 11)))  # été → 55\n```", "", "", "stop", FALSE, FALSE },
+};
+
+static void
+test_outcome (gconstpointer data)
+{
+  const OutcomeCase *c = data;
+  const char *path = c->api == KILN_API_OPENAI ? "/v1/chat/completions"
+                   : c->api == KILN_API_ANTHROPIC ? "/v1/messages"
+                   : c->api == KILN_API_TGI ? "/generate_stream" : "/api/chat";
+  g_autofree char *response = g_strdup_printf (
+    "{\"body_file\": \"fixtures/streams/%s\", \"chunk_size\": 3, "
+    "\"headers\": {\"Content-Type\": \"%s\"}}", c->fixture,
+    c->api == KILN_API_OLLAMA ? "application/x-ndjson" : "text/event-stream");
+  g_autofree char *scenario = scenario_one (path, response);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnModel) model = NULL;
+  g_autoptr(KilnChatStream) stream = NULL;
+  g_autofree char *url = NULL;
+  KilnTestReplay replay = { 0 };
+  Observed observed = { 0 };
+
+  kiln_test_replay_start (&replay, scenario, FALSE);
+  url = base_url (&replay, "http", c->api == KILN_API_OPENAI ? "/v1" : "");
+  model = make_model (c->api, url);
+  model->max_retries = 2;
+  /* stream_once() checks that the signals carried what the getters say */
+  stream = stream_once (model, NULL, 0, &observed, &error);
+
+  /* a refusal or a cut answer is not a failure of the stream: nothing was retried */
+  g_assert_no_error (error);
+  g_assert_cmpuint (kiln_chat_stream_get_retries (stream), ==, 0);
+  g_assert_cmpstr (kiln_chat_stream_get_text (stream), ==, c->text);
+  g_assert_cmpstr (kiln_chat_stream_get_reasoning (stream), ==, c->reasoning);
+  g_assert_cmpstr (kiln_chat_stream_get_refusal (stream), ==, c->refusal);
+  g_assert_cmpstr (kiln_chat_stream_get_finish_reason (stream), ==, c->finish_reason);
+  g_assert_cmpint (kiln_chat_stream_get_refused (stream), ==, c->refused);
+  g_assert_cmpint (kiln_chat_stream_get_truncated (stream), ==, c->truncated);
+  if (*c->refusal != '\0')
+    g_assert_cmpfloat (kiln_chat_stream_get_ttft (stream), >, 0);
+
+  kiln_test_replay_stop (&replay);
 }
 
 #define ANTHROPIC_BASIC \
@@ -452,6 +570,9 @@ static const FailureCase failure_cases[] = {
     0, KILN_ERROR_SERVER_ERROR, FALSE, "upstream exploded", 1, "" },
   { "error-in-200-after-text", "{\"body\": \"data: {\\\"choices\\\":[{\\\"delta\\\":{\\\"content\\\":\\\"partial\\\"}}]}\\n\\ndata: {\\\"error\\\": {\\\"message\\\": \\\"The server had an error while processing your request\\\", \\\"type\\\": \\\"server_error\\\"}}\\n\\ndata: [DONE]\\n\\n\"}",
     2, KILN_ERROR_STREAM_ERROR, FALSE, "processing your request", 1, "partial" },
+  /* refusal text counts as an answer begun: not retried (a retry would only refuse again) */
+  { "refusal-then-cut", "{\"body\": \"data: {\\\"choices\\\":[{\\\"delta\\\":{\\\"content\\\":null,\\\"refusal\\\":\\\"I can't\\\"}}]}\\n\\ndata: {\\\"choices\\\":[{\\\"delta\\\":{\\\"refusal\\\":\\\" help.\\\"}}]}\\n\\n\", \"cut_after\": 80}",
+    2, KILN_ERROR_NETWORK, FALSE, "partial answer", 1, "" },
   { "cut-mid-answer", "{\"body\": \"data: {\\\"choices\\\":[{\\\"delta\\\":{\\\"content\\\":\\\"int main\\\"}}]}\\n\\ndata: {\\\"choices\\\":[{\\\"delta\\\":{\\\"content\\\":\\\"() {}\\\"}}]}\\n\\n\", \"cut_after\": 60}",
     2, KILN_ERROR_NETWORK, FALSE, "partial answer", 1, "int main" },
 };
@@ -731,6 +852,11 @@ main (int   argc,
   g_test_add_func ("/chat-stream/tgi", test_tgi);
   g_test_add_func ("/chat-stream/ollama", test_ollama);
   g_test_add_func ("/chat-stream/fixtures-split-every-byte", test_fixtures_split);
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/chat-stream/outcome/%s", outcome_cases[i].fixture);
+      g_test_add_data_func (path, &outcome_cases[i], test_outcome);
+    }
   for (guint i = 0; i < G_N_ELEMENTS (failure_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/chat-stream/failure/%s", failure_cases[i].name);

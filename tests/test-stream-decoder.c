@@ -14,6 +14,7 @@ typedef struct
 {
   GString  *text;
   GString  *reasoning;
+  GString  *refusal;
   gint64    input_tokens;   /* the last value sent, -1: never */
   gint64    output_tokens;
   guint     n_usage;
@@ -29,6 +30,7 @@ summary_clear (Summary *summary)
 {
   g_string_free (summary->text, TRUE);
   g_string_free (summary->reasoning, TRUE);
+  g_string_free (summary->refusal, TRUE);
   g_free (summary->finish);
   g_free (summary->error);
   g_free (summary->error_type);
@@ -41,6 +43,7 @@ summarize (GPtrArray *events,
   memset (summary, 0, sizeof *summary);
   summary->text = g_string_new (NULL);
   summary->reasoning = g_string_new (NULL);
+  summary->refusal = g_string_new (NULL);
   summary->input_tokens = -1;
   summary->output_tokens = -1;
 
@@ -62,6 +65,11 @@ summarize (GPtrArray *events,
         case KILN_STREAM_EVENT_REASONING:
           g_assert_cmpstr (event->text, !=, "");
           g_string_append (summary->reasoning, event->text);
+          break;
+
+        case KILN_STREAM_EVENT_REFUSAL:
+          g_assert_cmpstr (event->text, !=, "");
+          g_string_append (summary->refusal, event->text);
           break;
 
         case KILN_STREAM_EVENT_USAGE:
@@ -179,6 +187,7 @@ typedef struct
   const char *error;
   const char *error_type;
   gboolean    done;
+  const char *refusal;     /* NULL: none */
 } FixtureCase;
 
 static const FixtureCase fixture_cases[] = {
@@ -219,6 +228,29 @@ static const FixtureCase fixture_cases[] = {
   { "think-tags-in-content.sse", KILN_API_OPENAI,
     "squares = [n * n for n in xs] # x < y", "A list comprehension works.\n",
     18, 30, "stop", NULL, NULL, TRUE },
+  /* refusals: Anthropic's stop reason with and without stop_details, OpenAI's delta.refusal
+   * (finish reason "stop"), Gemini's content filter */
+  { "anthropic-refusal.sse", KILN_API_ANTHROPIC,
+    "Here is the C++ version of the scanner:\n\n", "", 412, 11, "refusal", NULL, NULL, TRUE,
+    "This request was declined because it could enable cyber harm." },
+  { "anthropic-refusal-no-details.sse", KILN_API_ANTHROPIC,
+    "Hello..", "", 388, 4, "refusal", NULL, NULL, TRUE },
+  { "openai-refusal.sse", KILN_API_OPENAI,
+    "", "", 96, 13, "stop", NULL, NULL, TRUE,
+    "I'm sorry, I can't help with that — it is malware." },
+  { "gemini-content-filter.sse", KILN_API_OPENAI,
+    "I can convert", "", 57, 3, "content_filter", NULL, NULL, TRUE },
+  /* cut at the token limit (OpenAI's and Anthropic's are above) */
+  { "tgi-length.sse", KILN_API_TGI,
+    "for i in range(", "", 31, 5, "length", NULL, NULL, TRUE },
+  { "ollama-length.ndjson", KILN_API_OLLAMA,
+    "#include <vector>\n", "", 44, 3, "length", NULL, NULL, TRUE },
+  /* Mistral's reasoning models: thinking and text as content parts */
+  { "mistral-magistral.sse", KILN_API_OPENAI,
+    "```cpp\n#include <cstdio>\nint main() { long s = 0; for (long i = 0; i < 10; i++) "
+    "s += i * i; std::printf(\"%ld\\n\", s); }\n```",
+    "The loop sums squares; a plain for loop with a long accumulator is enough.",
+    42, 259, "stop", NULL, NULL, TRUE },
 };
 
 static void
@@ -232,6 +264,7 @@ assert_summary (const Summary     *summary,
   g_assert_cmpstr (summary->finish, ==, expected->finish);
   g_assert_cmpstr (summary->error, ==, expected->error);
   g_assert_cmpstr (summary->error_type, ==, expected->error_type);
+  g_assert_cmpstr (summary->refusal->str, ==, expected->refusal ? expected->refusal : "");
   g_assert_cmpuint (summary->n_done, ==, expected->done ? 1 : 0);
   if (expected->done)
     g_assert_true (summary->done_last);
@@ -300,6 +333,16 @@ test_event_new (void)
   g_assert_false (kiln_stream_finish_reason_is_truncation ("stop"));
   g_assert_false (kiln_stream_finish_reason_is_truncation ("end_turn"));
   g_assert_false (kiln_stream_finish_reason_is_truncation (NULL));
+  g_assert_true (kiln_stream_finish_reason_is_truncation ("model_context_window_exceeded"));
+  g_assert_true (kiln_stream_finish_reason_is_truncation ("MAX_TOKENS"));
+  g_assert_false (kiln_stream_finish_reason_is_truncation ("refusal"));
+
+  g_assert_true (kiln_stream_finish_reason_is_refusal ("refusal"));
+  g_assert_true (kiln_stream_finish_reason_is_refusal ("content_filter"));
+  g_assert_false (kiln_stream_finish_reason_is_refusal ("stop"));
+  g_assert_false (kiln_stream_finish_reason_is_refusal ("length"));
+  g_assert_false (kiln_stream_finish_reason_is_refusal ("end_turn"));
+  g_assert_false (kiln_stream_finish_reason_is_refusal (NULL));
 }
 
 static void
@@ -410,6 +453,161 @@ test_anthropic_without_event_names (void)
   g_assert_cmpuint (summary.n_done, ==, 1);
   g_assert_true (summary.done_last);
   summary_clear (&summary);
+}
+
+static void
+test_anthropic_refusal_details (void)
+{
+  /* stop_details null (the usual case for older models); at the top level (a proxy); of
+   * another type (not a refusal: its text is not a refusal either) */
+  static const char * const null_details[] = {
+    "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\","
+                     "\"stop_sequence\":null,\"stop_details\":null},\"usage\":{\"output_tokens\":0}}",
+    "message_stop", "{\"type\":\"message_stop\"}",
+    NULL, NULL,
+  };
+  static const char * const lifted[] = {
+    "content_block_delta", "{\"type\":\"content_block_delta\",\"index\":0,\"delta\":{"
+                           "\"type\":\"text_delta\",\"text\":\"a <thi\"}}",
+    "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"refusal\"},"
+                     "\"stop_details\":{\"category\":\"bio\",\"explanation\":\"Declined.\"}}",
+    NULL, NULL,
+  };
+  static const char * const other_type[] = {
+    "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\","
+                     "\"stop_details\":{\"type\":\"pause\",\"explanation\":\"Paused.\"}}}",
+    NULL, NULL,
+  };
+  g_autoptr(GPtrArray) a = decode_events (KILN_API_ANTHROPIC, null_details);
+  g_autoptr(GPtrArray) b = decode_events (KILN_API_ANTHROPIC, lifted);
+  g_autoptr(GPtrArray) c = decode_events (KILN_API_ANTHROPIC, other_type);
+  KilnStreamEvent *event;
+  Summary summary;
+
+  summarize (a, &summary);
+  g_assert_cmpstr (summary.refusal->str, ==, "");
+  g_assert_cmpstr (summary.finish, ==, "refusal");
+  g_assert_true (kiln_stream_finish_reason_is_refusal (summary.finish));
+  g_assert_cmpuint (summary.n_done, ==, 1);
+  summary_clear (&summary);
+
+  /* the text held back by the think filter comes out before the refusal and the finish */
+  g_assert_cmpuint (b->len, ==, 3);
+  event = g_ptr_array_index (b, 0);
+  g_assert_cmpint (event->type, ==, KILN_STREAM_EVENT_TEXT);
+  g_assert_cmpstr (event->text, ==, "a <thi");
+  event = g_ptr_array_index (b, 1);
+  g_assert_cmpint (event->type, ==, KILN_STREAM_EVENT_REFUSAL);
+  g_assert_cmpstr (event->text, ==, "Declined.");
+  event = g_ptr_array_index (b, 2);
+  g_assert_cmpint (event->type, ==, KILN_STREAM_EVENT_FINISH);
+  g_assert_cmpstr (event->text, ==, "refusal");
+
+  summarize (c, &summary);
+  g_assert_cmpstr (summary.refusal->str, ==, "");
+  g_assert_cmpstr (summary.finish, ==, "end_turn");
+  summary_clear (&summary);
+}
+
+static void
+test_openai_content_parts (void)
+{
+  /* Mistral: thinking and text parts in one delta, thinking as a plain string, a reference
+   * part inside thinking (skipped), parts of unknown types; OpenAI's refusal part */
+  static const char * const pairs[] = {
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"thinking\","
+        "\"thinking\":[{\"type\":\"text\",\"text\":\"One.\"},{\"type\":\"reference\","
+        "\"reference_ids\":[1]}]},{\"type\":\"text\",\"text\":\"A\"}]},\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"thinking\","
+        "\"thinking\":\" Two.\",\"closed\":true},{\"type\":\"image_url\",\"image_url\":\"x\"},"
+        "{\"text\":\"B\"}]},\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"thinking\","
+        "\"thinking\":5},{\"type\":\"thinking\",\"thinking\":[5,{\"text\":\" Three.\"}]}]},"
+        "\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"refusal\","
+        "\"refusal\":\"No.\"}]},\"finish_reason\":\"content_filter\"}]}",
+    "", "[DONE]",
+    NULL, NULL,
+  };
+  g_autoptr(GPtrArray) events = decode_events (KILN_API_OPENAI, pairs);
+  Summary summary;
+
+  summarize (events, &summary);
+  g_assert_cmpstr (summary.text->str, ==, "AB");
+  g_assert_cmpstr (summary.reasoning->str, ==, "One. Two. Three.");
+  g_assert_cmpstr (summary.refusal->str, ==, "No.");
+  g_assert_cmpstr (summary.finish, ==, "content_filter");
+  g_assert_cmpuint (summary.n_done, ==, 1);
+  summary_clear (&summary);
+}
+
+static void
+test_openai_refusal_pieces (void)
+{
+  /* Refusal pieces beside other kinds keep their order; adjacent ones are one event */
+  static const char * const pairs[] = {
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":null,"
+        "\"refusal\":\"\"},\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"I can\"},\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"not.\"},\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\",\"refusal\":null},"
+        "\"finish_reason\":null}]}",
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"refusal\":\"!\"},\"finish_reason\":\"stop\"}]}",
+    NULL, NULL,
+  };
+  g_autoptr(GPtrArray) events = decode_events (KILN_API_OPENAI, pairs);
+  static const KilnStreamEventType types[] = {
+    KILN_STREAM_EVENT_REFUSAL, KILN_STREAM_EVENT_TEXT, KILN_STREAM_EVENT_REFUSAL,
+    KILN_STREAM_EVENT_FINISH,
+  };
+  static const char * const texts[] = { "I cannot.", "x", "!", "stop" };
+
+  g_assert_cmpuint (events->len, ==, G_N_ELEMENTS (types));
+  for (guint i = 0; i < events->len; i++)
+    {
+      KilnStreamEvent *event = g_ptr_array_index (events, i);
+
+      g_assert_cmpint (event->type, ==, types[i]);
+      g_assert_cmpstr (event->text, ==, texts[i]);
+    }
+}
+
+static void
+test_truncation_every_api (void)
+{
+  /* each api's way of saying the answer hit the token limit */
+  static const char * const openai[] = {
+    "", "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":\"length\"}]}",
+    NULL, NULL,
+  };
+  static const char * const anthropic[] = {
+    "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"max_tokens\","
+                     "\"stop_sequence\":null},\"usage\":{\"output_tokens\":8192}}",
+    NULL, NULL,
+  };
+  static const char * const tgi[] = {
+    "", "{\"index\":1,\"token\":{\"id\":1,\"text\":\"a\",\"logprob\":0,\"special\":false},"
+        "\"generated_text\":\"a\",\"details\":{\"finish_reason\":\"length\","
+        "\"generated_tokens\":1,\"seed\":null}}",
+    NULL, NULL,
+  };
+  static const char * const ollama[] = {
+    "", "{\"model\":\"m\",\"message\":{\"role\":\"assistant\",\"content\":\"\"},"
+        "\"done_reason\":\"length\",\"done\":true,\"eval_count\":1}",
+    NULL, NULL,
+  };
+  const char * const *streams[] = { openai, anthropic, tgi, ollama };
+
+  for (KilnApi api = KILN_API_OPENAI; api <= KILN_API_OLLAMA; api++)
+    {
+      g_autoptr(GPtrArray) events = decode_events (api, streams[api]);
+      Summary summary;
+
+      summarize (events, &summary);
+      g_assert_true (kiln_stream_finish_reason_is_truncation (summary.finish));
+      g_assert_false (kiln_stream_finish_reason_is_refusal (summary.finish));
+      summary_clear (&summary);
+    }
 }
 
 static void
@@ -756,7 +954,7 @@ test_fast_path_fixtures (void)
         }
     }
 
-  g_assert_cmpuint (n_files, >=, 18);
+  g_assert_cmpuint (n_files, >=, 25);
   g_assert_cmpuint (fast_count, >, 40);
 }
 
@@ -891,7 +1089,8 @@ gen_openai (void)
   char *delta_values[] = {
     gen_value ("\"assistant\""), gen_value (NULL),
     gen_value (g_test_rand_int_range (0, 4) ? "null" : NULL),
-    gen_value (g_test_rand_int_range (0, 4) ? "null" : NULL), gen_value ("null"),
+    gen_value (g_test_rand_int_range (0, 4) ? "null" : NULL),
+    gen_value (g_test_rand_int_range (0, 4) ? "null" : NULL),
   };
   const char *choice_keys[] = { "index", "delta", "finish_reason", "logprobs" };
   char *choice_values[4];
@@ -1108,6 +1307,10 @@ main (int   argc,
                    test_gemini_usage_every_chunk);
   g_test_add_func ("/stream-decoder/anthropic/without-event-names",
                    test_anthropic_without_event_names);
+  g_test_add_func ("/stream-decoder/anthropic/refusal-details", test_anthropic_refusal_details);
+  g_test_add_func ("/stream-decoder/openai/content-parts", test_openai_content_parts);
+  g_test_add_func ("/stream-decoder/openai/refusal-pieces", test_openai_refusal_pieces);
+  g_test_add_func ("/stream-decoder/truncation-every-api", test_truncation_every_api);
   g_test_add_func ("/stream-decoder/tgi/variants", test_tgi_variants);
   g_test_add_func ("/stream-decoder/held-back-text-is-flushed", test_held_back_text_is_flushed);
   g_test_add_func ("/stream-decoder/garbage", test_garbage);

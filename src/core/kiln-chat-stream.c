@@ -1,8 +1,8 @@
 /* kiln-chat-stream.c: one streamed answer from a model
  *
  * The body is read as it arrives (soup_session_send_async + read_bytes_async), cut into SSE
- * events or NDJSON lines, decoded per provider into text and reasoning deltas, and emitted
- * at once. Retries happen only before any answer text arrived; afterwards the partial answer
+ * events or NDJSON lines, decoded per provider into text, reasoning and refusal deltas, and
+ * emitted at once. Retries happen only before any answer text arrived; afterwards the partial answer
  * is kept and the error reported with it. An idle timer ends a stalled stream.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -59,6 +59,7 @@ struct _KilnChatStream
   /* What came back */
   GString             *text;
   GString             *reasoning;
+  GString             *refusal;
   GString             *pending;          /* deltas of one kind not yet emitted */
   char                *finish_reason;
   gint64               input_tokens;
@@ -75,6 +76,7 @@ G_DEFINE_FINAL_TYPE (KilnChatStream, kiln_chat_stream, G_TYPE_OBJECT)
 enum {
   TEXT_DELTA,
   REASONING_DELTA,
+  REFUSAL_DELTA,
   RETRYING,
   N_SIGNALS
 };
@@ -121,6 +123,7 @@ kiln_chat_stream_finalize (GObject *object)
   g_clear_error (&self->stream_error);
   g_string_free (self->text, TRUE);
   g_string_free (self->reasoning, TRUE);
+  g_string_free (self->refusal, TRUE);
   g_string_free (self->pending, TRUE);
   g_free (self->finish_reason);
 
@@ -142,6 +145,10 @@ kiln_chat_stream_class_init (KilnChatStreamClass *klass)
   signals[REASONING_DELTA] =
     g_signal_new ("reasoning-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /* Why the model declines, as it arrives (see kiln_chat_stream_get_refusal()). */
+  signals[REFUSAL_DELTA] =
+    g_signal_new ("refusal-delta", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
   /* (retry number from 1, delay in ms, the error that made us wait) */
   signals[RETRYING] =
     g_signal_new ("retrying", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -156,6 +163,7 @@ kiln_chat_stream_init (KilnChatStream *self)
   self->backoff_cap_ms = 30000;
   self->text = g_string_new (NULL);
   self->reasoning = g_string_new (NULL);
+  self->refusal = g_string_new (NULL);
   self->pending = g_string_new (NULL);
   self->input_tokens = -1;
   self->output_tokens = -1;
@@ -296,7 +304,7 @@ fail_or_retry (KilnChatStream *self,
       return;
     }
 
-  if (!retryable || self->text->len > 0 || self->reasoning->len > 0 ||
+  if (!retryable || self->text->len > 0 || self->reasoning->len > 0 || self->refusal->len > 0 ||
       self->retries >= self->model->max_retries)
     {
       finish_run (self, error);
@@ -402,6 +410,11 @@ flush_pending (KilnChatStream      *self,
       g_string_append_len (self->text, self->pending->str, self->pending->len);
       g_signal_emit (self, signals[TEXT_DELTA], 0, self->pending->str);
     }
+  else if (*pending_type == KILN_STREAM_EVENT_REFUSAL)
+    {
+      g_string_append_len (self->refusal, self->pending->str, self->pending->len);
+      g_signal_emit (self, signals[REFUSAL_DELTA], 0, self->pending->str);
+    }
   else
     {
       g_string_append_len (self->reasoning, self->pending->str, self->pending->len);
@@ -419,13 +432,15 @@ handle_events (KilnChatStream *self)
     {
       KilnStreamEvent *event = g_ptr_array_index (self->events, i);
 
-      if (event->type != KILN_STREAM_EVENT_TEXT && event->type != KILN_STREAM_EVENT_REASONING)
+      if (event->type != KILN_STREAM_EVENT_TEXT && event->type != KILN_STREAM_EVENT_REASONING &&
+          event->type != KILN_STREAM_EVENT_REFUSAL)
         flush_pending (self, &pending_type);
 
       switch (event->type)
         {
         case KILN_STREAM_EVENT_TEXT:
         case KILN_STREAM_EVENT_REASONING:
+        case KILN_STREAM_EVENT_REFUSAL:
           if (event->text == NULL || *event->text == '\0')
             break;
           if (self->first_token == 0)
@@ -923,6 +938,27 @@ kiln_chat_stream_get_finish_reason (KilnChatStream *self)
 {
   g_return_val_if_fail (KILN_IS_CHAT_STREAM (self), NULL);
   return self->finish_reason;
+}
+
+const char *
+kiln_chat_stream_get_refusal (KilnChatStream *self)
+{
+  g_return_val_if_fail (KILN_IS_CHAT_STREAM (self), NULL);
+  return self->refusal->str;
+}
+
+gboolean
+kiln_chat_stream_get_refused (KilnChatStream *self)
+{
+  g_return_val_if_fail (KILN_IS_CHAT_STREAM (self), FALSE);
+  return self->refusal->len > 0 || kiln_stream_finish_reason_is_refusal (self->finish_reason);
+}
+
+gboolean
+kiln_chat_stream_get_truncated (KilnChatStream *self)
+{
+  g_return_val_if_fail (KILN_IS_CHAT_STREAM (self), FALSE);
+  return kiln_stream_finish_reason_is_truncation (self->finish_reason);
 }
 
 gint64

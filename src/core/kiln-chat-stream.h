@@ -31,7 +31,8 @@ void            kiln_chat_stream_set_backoff       (KilnChatStream      *self,
                                                     guint                base_ms,
                                                     guint                cap_ms);
 
-/* Streams the answer; "text-delta" and "reasoning-delta" are emitted as it arrives.
+/* Streams the answer; "text-delta", "reasoning-delta" and "refusal-delta" are emitted as it
+ * arrives.
  * Fails with a KILN_ERROR for a person, or G_IO_ERROR_CANCELLED; the partial text stays
  * available from the getters either way. */
 void            kiln_chat_stream_run_async         (KilnChatStream      *self,
@@ -46,10 +47,20 @@ KilnModel      *kiln_chat_stream_get_model         (KilnChatStream      *self);
 const char     *kiln_chat_stream_get_text          (KilnChatStream      *self);
 const char     *kiln_chat_stream_get_reasoning     (KilnChatStream      *self);
 const char     *kiln_chat_stream_get_finish_reason (KilnChatStream      *self);
+/* Why the model declined, as far as it said: refusal text (OpenAI's delta.refusal) and
+ * Anthropic's stop_details explanation; "" when none came. */
+const char     *kiln_chat_stream_get_refusal       (KilnChatStream      *self);
+/* TRUE when the answer was a refusal: refusal text came, or the finish reason says so
+ * ("refusal", "content_filter"). Any text that came before stays in get_text(). */
+gboolean        kiln_chat_stream_get_refused       (KilnChatStream      *self);
+/* TRUE when the finish reason says the answer was cut at the token limit ("length",
+ * "max_tokens", …): the text is incomplete. */
+gboolean        kiln_chat_stream_get_truncated     (KilnChatStream      *self);
 /* -1 when the server did not say. */
 gint64          kiln_chat_stream_get_input_tokens  (KilnChatStream      *self);
 gint64          kiln_chat_stream_get_output_tokens (KilnChatStream      *self);
-/* Seconds from sending the request that answered to its first text or reasoning; -1 if none. */
+/* Seconds from sending the request that answered to its first text, reasoning or refusal;
+ * -1 if none. */
 double          kiln_chat_stream_get_ttft          (KilnChatStream      *self);
 /* Output tokens per second after the first token; -1 when unknown. */
 double          kiln_chat_stream_get_tokens_per_second (KilnChatStream  *self);

@@ -67,9 +67,24 @@ kiln_stream_finish_reason_is_truncation (const char *reason)
   if (reason == NULL)
     return FALSE;
 
-  /* openai, tgi, ollama: "length"; anthropic: "max_tokens"; Gemini native: "MAX_TOKENS" */
+  /* openai, tgi, ollama: "length"; anthropic: "max_tokens", or
+   * "model_context_window_exceeded" when the context filled up first; Gemini native:
+   * "MAX_TOKENS" */
   return g_ascii_strcasecmp (reason, "length") == 0 ||
-         g_ascii_strcasecmp (reason, "max_tokens") == 0;
+         g_ascii_strcasecmp (reason, "max_tokens") == 0 ||
+         g_ascii_strcasecmp (reason, "model_context_window_exceeded") == 0;
+}
+
+gboolean
+kiln_stream_finish_reason_is_refusal (const char *reason)
+{
+  if (reason == NULL)
+    return FALSE;
+
+  /* anthropic: "refusal" (its streaming classifiers stopped the answer); openai, Azure and
+   * Gemini's OpenAI-compatible endpoint: "content_filter" */
+  return g_ascii_strcasecmp (reason, "refusal") == 0 ||
+         g_ascii_strcasecmp (reason, "content_filter") == 0;
 }
 
 /* --- JSON helpers: every lookup checks the type, servers send anything --- */
@@ -273,7 +288,8 @@ push (GPtrArray           *events,
   /* A delta right after one of the same kind extends it: the text is the same, and a
    * fast stream costs one event per read instead of one per server event. */
   if (last != NULL && last->type == type &&
-      (type == KILN_STREAM_EVENT_TEXT || type == KILN_STREAM_EVENT_REASONING))
+      (type == KILN_STREAM_EVENT_TEXT || type == KILN_STREAM_EVENT_REASONING ||
+       type == KILN_STREAM_EVENT_REFUSAL))
     {
       gsize old_length = strlen (last->text);
 
@@ -321,6 +337,15 @@ emit_reasoning (const char *text,
 {
   if (text != NULL && *text != '\0')
     push (events, KILN_STREAM_EVENT_REASONING, text, -1);
+}
+
+/* Refusal text is its own channel, like reasoning: it never goes through the think filter. */
+static void
+emit_refusal (const char *text,
+              GPtrArray  *events)
+{
+  if (text != NULL && *text != '\0')
+    push (events, KILN_STREAM_EVENT_REFUSAL, text, -1);
 }
 
 /* Releases text the filter holds back, so every delta lands before FINISH/ERROR/DONE. */
@@ -515,6 +540,7 @@ enum
   OPENAI_FINISH_REASON,      /* only the common null takes the fast path */
   OPENAI_USAGE,
   OPENAI_ERROR,
+  OPENAI_REFUSAL,            /* only the common null takes the fast path */
   N_OPENAI_SLOTS
 };
 
@@ -524,7 +550,7 @@ static const KilnJsonField openai_delta[] = {
   KILN_JSON_FIELD ("reasoning_content", OPENAI_REASONING_CONTENT, NULL),
   KILN_JSON_FIELD ("reasoning", OPENAI_REASONING, NULL),
   KILN_JSON_FIELD ("role", -1, NULL),
-  KILN_JSON_FIELD ("refusal", -1, NULL),
+  KILN_JSON_FIELD ("refusal", OPENAI_REFUSAL, NULL),
   KILN_JSON_FIELDS_END
 };
 
@@ -572,7 +598,7 @@ fast_decode_openai (KilnStreamDecoder *self,
     return FALSE;
 
   if (!fast_is_null (&out[OPENAI_ERROR]) || !fast_is_null (&out[OPENAI_USAGE]) ||
-      !fast_is_null (&out[OPENAI_FINISH_REASON]) ||
+      !fast_is_null (&out[OPENAI_FINISH_REASON]) || !fast_is_null (&out[OPENAI_REFUSAL]) ||
       out[OPENAI_CHOICES].type != KILN_JSON_ARRAY ||
       out[OPENAI_CHOICE].type != KILN_JSON_OBJECT ||
       out[OPENAI_DELTA].type != KILN_JSON_OBJECT ||
@@ -776,6 +802,46 @@ is_done_marker (const char *data,
 
 /* --- openai: chat.completion.chunk --- */
 
+/* Mistral's thinking part: "thinking" holds text parts (reference parts are skipped); a
+ * plain string is read too. Thinking is never answer text, so no think filter here. */
+static void
+decode_thinking_part (JsonObject *part,
+                      GPtrArray  *events)
+{
+  JsonNode *thinking = get_member (part, "thinking");
+  JsonArray *pieces;
+  guint n;
+
+  if (thinking == NULL)
+    return;
+
+  if (JSON_NODE_HOLDS_VALUE (thinking) && json_node_get_value_type (thinking) == G_TYPE_STRING)
+    {
+      emit_reasoning (json_node_get_string (thinking), events);
+      return;
+    }
+
+  if (!JSON_NODE_HOLDS_ARRAY (thinking))
+    return;
+
+  pieces = json_node_get_array (thinking);
+  n = json_array_get_length (pieces);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *piece = json_array_get_element (pieces, i);
+      JsonObject *object;
+      const char *type;
+
+      if (!JSON_NODE_HOLDS_OBJECT (piece))
+        continue;
+
+      object = json_node_get_object (piece);
+      type = get_string (object, "type");
+      if (type == NULL || g_str_equal (type, "text"))
+        emit_reasoning (get_string (object, "text"), events);
+    }
+}
+
 static void
 decode_openai_content (KilnStreamDecoder *self,
                        JsonNode          *content,
@@ -790,7 +856,9 @@ decode_openai_content (KilnStreamDecoder *self,
       return;
     }
 
-  /* Some servers (Mistral) send content as parts: [{"type": "text", "text": "…"}] */
+  /* Mistral sends content as parts: [{"type": "text", "text": "…"}], and its reasoning
+   * models (Magistral) their thinking as [{"type": "thinking", "thinking": [{"type": "text",
+   * "text": "…"}]}]. A refusal part is OpenAI's shape for refused content. */
   if (JSON_NODE_HOLDS_ARRAY (content))
     {
       JsonArray *parts = json_node_get_array (content);
@@ -809,6 +877,11 @@ decode_openai_content (KilnStreamDecoder *self,
           type = get_string (object, "type");
           if (type == NULL || g_str_equal (type, "text"))
             emit_content (self, get_string (object, "text"), events);
+          else if (g_str_equal (type, "thinking"))
+            decode_thinking_part (object, events);
+          else if (g_str_equal (type, "refusal"))
+            emit_refusal (get_string (object, "refusal"), events);
+          /* image_url, reference, …: nothing to show */
         }
     }
 }
@@ -858,6 +931,9 @@ decode_openai (KilnStreamDecoder *self,
       if (reasoning == NULL || *reasoning == '\0')
         reasoning = get_string (delta, "reasoning");
       emit_reasoning (reasoning, events);
+
+      /* Structured outputs: a refused answer streams its reason here, content null */
+      emit_refusal (get_string (delta, "refusal"), events);
 
       decode_openai_content (self, get_member (delta, "content"), events);
       emit_finish (self, get_string (choice, "finish_reason"), events);
@@ -952,9 +1028,32 @@ decode_anthropic (KilnStreamDecoder *self,
     }
   else if (g_str_equal (type, "message_delta"))
     {
+      JsonObject *delta = get_object (root, "delta");
       JsonObject *usage = get_object (root, "usage");
+      const char *stop_reason = get_string (delta, "stop_reason");
+      JsonObject *details = get_object (delta, "stop_details");
+      const char *details_type;
 
-      emit_finish (self, get_string (get_object (root, "delta"), "stop_reason"), events);
+      /* A refusal may say why: "stop_details": {"type": "refusal", "category": "cyber",
+       * "explanation": "…"}, beside stop_reason (a proxy may lift it to the top level). It
+       * is often absent or null: the stop reason alone still says the model refused. */
+      if (details == NULL)
+        details = get_object (root, "stop_details");
+      details_type = get_string (details, "type");
+      if (details != NULL &&
+          (g_strcmp0 (details_type, "refusal") == 0 ||
+           (details_type == NULL && kiln_stream_finish_reason_is_refusal (stop_reason))))
+        {
+          const char *explanation = get_string (details, "explanation");
+
+          if (explanation != NULL && *explanation != '\0')
+            {
+              flush_content (self, events);
+              emit_refusal (explanation, events);
+            }
+        }
+
+      emit_finish (self, stop_reason, events);
       /* output_tokens is cumulative; newer servers repeat input_tokens here too */
       if (usage != NULL)
         emit_usage (get_int (usage, "input_tokens"), get_int (usage, "output_tokens"), events);

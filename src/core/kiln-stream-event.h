@@ -15,6 +15,8 @@ typedef enum
 {
   KILN_STREAM_EVENT_TEXT,       /* answer text delta (never reasoning) */
   KILN_STREAM_EVENT_REASONING,  /* reasoning/thinking delta, kept apart */
+  KILN_STREAM_EVENT_REFUSAL,    /* the model declines: refusal text delta (OpenAI
+                                 * delta.refusal), or Anthropic's stop_details explanation */
   KILN_STREAM_EVENT_USAGE,      /* token counts (either may be -1: not sent) */
   KILN_STREAM_EVENT_FINISH,     /* why generation stopped: text = "stop", "length", ... */
   KILN_STREAM_EVENT_ERROR,      /* an error inside the stream: text = message, error_type */
@@ -36,9 +38,12 @@ void             kiln_stream_event_free (KilnStreamEvent    *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnStreamEvent, kiln_stream_event_free)
 
-/* TRUE for a FINISH reason that means the answer was cut at the token limit ("length",
- * Anthropic's "max_tokens"). */
+/* TRUE for a FINISH reason that means the answer was cut at the token limit ("length":
+ * OpenAI, TGI, Ollama; Anthropic's "max_tokens" and "model_context_window_exceeded"). */
 gboolean         kiln_stream_finish_reason_is_truncation (const char *reason);
+/* TRUE for a FINISH reason that means the model declined to answer (Anthropic's "refusal",
+ * "content_filter" from OpenAI, Azure and Gemini's OpenAI-compatible endpoint). */
+gboolean         kiln_stream_finish_reason_is_refusal    (const char *reason);
 
 /* Turns one provider's stream into KilnStreamEvents. Stateful (Anthropic's content blocks,
  * <think> tags split across deltas), one per response. */

@@ -63,6 +63,7 @@ check_events (GPtrArray *events)
         {
         case KILN_STREAM_EVENT_TEXT:
         case KILN_STREAM_EVENT_REASONING:
+        case KILN_STREAM_EVENT_REFUSAL:
         case KILN_STREAM_EVENT_FINISH:
         case KILN_STREAM_EVENT_ERROR:
           kiln_fuzz_check (event->text != NULL && *event->text != '\0');
