@@ -277,6 +277,124 @@ test_ask_failures (void)
   run_clear (&run);
 }
 
+/* An OpenAI-style and an Anthropic model, both on the replay, each answering with a fixture
+ * from tests/fixtures/streams in writes of @chunk_size bytes (0: all at once). */
+static void
+run_ask_fixture (Run        *run,
+                 const char *model_id,
+                 const char *fixture,
+                 guint       chunk_size)
+{
+  g_autofree char *scenario = g_strdup_printf (
+    "{\"routes\": {"
+    " \"/v1/chat/completions\": [{\"body_file\": \"fixtures/streams/%s\", \"chunk_size\": %u}],"
+    " \"/v1/messages\": [{\"body_file\": \"fixtures/streams/%s\", \"chunk_size\": %u}]}}",
+    fixture, chunk_size, fixture, chunk_size);
+  g_autofree char *models = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *prompt = write_file ("prompt.txt", "Convert this scanner to C++.");
+  KilnTestReplay replay = { 0 };
+
+  kiln_test_replay_start (&replay, scenario, FALSE);
+  models = g_strdup_printf (
+    "{\"models\": ["
+    " {\"id\": \"replay\", \"label\": \"Replay GPT\", \"provider\": \"Replay\", \"api\": \"openai\","
+    "  \"base_url\": \"http://127.0.0.1:%u/v1\", \"model\": \"replay-1\", \"key_env\": \"KILN_TEST_KEY\","
+    "  \"max_retries\": 0},"
+    " {\"id\": \"replay-claude\", \"label\": \"Replay Claude\", \"provider\": \"Replay\","
+    "  \"api\": \"anthropic\", \"base_url\": \"http://127.0.0.1:%u\", \"model\": \"claude-x\","
+    "  \"key_env\": \"KILN_TEST_KEY\", \"max_retries\": 0}"
+    "]}", replay.port, replay.port);
+  file = write_file ("ask-models.json", models);
+
+  run_cli (run, (const char *[]) { "ask", "--model", model_id, "--models", file, prompt, NULL },
+           NULL);
+  g_test_message ("ask %s with %s: status %d\nstdout: %s\nstderr: %s", model_id, fixture,
+                  run->status, run->out, run->err);
+  kiln_test_replay_stop (&replay);
+}
+
+static void
+test_ask_refusal (void)
+{
+  Run run = { 0 };
+
+  /* OpenAI: the refusal text is the reason; nothing on stdout */
+  run_ask_fixture (&run, "replay", "openai-refusal.sse", 7);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "");
+  g_assert_true (g_str_has_suffix (run.err, "\nkiln-cli: the model refused: I'm sorry, I can't "
+                                   "help with that — it is malware.\n"));
+  run_clear (&run);
+
+  /* Anthropic with stop_details: the text before the refusal stays on stdout, the
+   * explanation is the reason */
+  run_ask_fixture (&run, "replay-claude", "anthropic-refusal.sse", 7);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "Here is the C++ version of the scanner:\n\n");
+  g_assert_true (g_str_has_suffix (run.err, "\nkiln-cli: the model refused: This request was "
+                                   "declined because it could enable cyber harm.\n"));
+  run_clear (&run);
+
+  /* Anthropic without stop_details: no reason was given, and that is said */
+  run_ask_fixture (&run, "replay-claude", "anthropic-refusal-no-details.sse", 7);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "Hello..");
+  g_assert_true (g_str_has_suffix (run.err, "\nkiln-cli: the model refused to answer (finish "
+                                   "reason “refusal”) and gave no reason.\n"));
+  run_clear (&run);
+
+  /* Gemini's content filter */
+  run_ask_fixture (&run, "replay", "gemini-content-filter.sse", 7);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "I can convert");
+  g_assert_nonnull (strstr (run.err, "(finish reason “content_filter”)"));
+  run_clear (&run);
+}
+
+static void
+test_ask_truncated (void)
+{
+  Run run = { 0 };
+
+  /* The partial text is on stdout as it came; stderr says it is incomplete; exit 1 */
+  run_ask_fixture (&run, "replay", "openai-reasoning.sse", 7);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "x = 42");
+  g_assert_nonnull (strstr (run.err, "The user wants a one-liner."));
+  g_assert_nonnull (strstr (run.err, "\nkiln-cli: the answer was cut at the model's token limit "
+                                     "(finish reason “length”); it is incomplete."));
+  g_assert_nonnull (strstr (run.err, "“replay”"));
+  g_assert_true (g_str_has_suffix (run.err, ".\n"));
+  run_clear (&run);
+
+  run_ask_fixture (&run, "replay-claude", "anthropic-thinking.sse", 7);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "27 * 453 = 12,231");
+  g_assert_nonnull (strstr (run.err, "(finish reason “max_tokens”); it is incomplete."));
+  run_clear (&run);
+}
+
+static void
+test_ask_thinking_parts (void)
+{
+  Run run = { 0 };
+
+  /* Magistral's thinking parts are reasoning (stderr), its text parts the answer (stdout) */
+  /* in one piece, so that the reasoning is one line of stderr between the debug lines */
+  run_ask_fixture (&run, "replay", "mistral-magistral.sse", 0);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==,
+                   "```cpp\n#include <cstdio>\nint main() { long s = 0; for (long i = 0; i < 10; "
+                   "i++) s += i * i; std::printf(\"%ld\\n\", s); }\n```");
+  g_assert_nonnull (strstr (run.err, "\nThe loop sums squares; a plain for loop with a long "
+                                     "accumulator is enough.\n"));
+  g_assert_null (strstr (run.err, "kiln-cli: the model refused"));
+  g_assert_null (strstr (run.err, "token limit"));
+  g_assert_nonnull (strstr (run.err, "259 tokens out"));
+  run_clear (&run);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -293,6 +411,9 @@ main (int   argc,
   g_test_add_func ("/cli-models/ask/exact-text", test_ask_streams_exact_text);
   g_test_add_func ("/cli-models/ask/cut-keeps-partial", test_ask_cut_keeps_partial);
   g_test_add_func ("/cli-models/ask/failures", test_ask_failures);
+  g_test_add_func ("/cli-models/ask/refusal", test_ask_refusal);
+  g_test_add_func ("/cli-models/ask/truncated", test_ask_truncated);
+  g_test_add_func ("/cli-models/ask/thinking-parts", test_ask_thinking_parts);
 
   status = g_test_run ();
 

@@ -5,7 +5,8 @@
  *
  * `ask` writes the answer text to stdout exactly as it arrives, nothing added; reasoning
  * and statistics go to stderr, and so does the one-line message of a failure (after any
- * partial text).
+ * partial text). A refusal and an answer cut at the token limit are failures too (exit 1):
+ * a script must not take them for a whole answer.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -265,6 +266,7 @@ kiln_cli_ask (const KilnCliOptions *options,
   char *key = NULL;
   KilnCliWaiter waiter = { loop, NULL, cancellable };
   AskOutput output = { FALSE, 0 };
+  const char *finish_reason;
   gboolean ok;
 
   if (options->model_id == NULL)
@@ -329,6 +331,35 @@ kiln_cli_ask (const KilnCliOptions *options,
   if (!ok)
     {
       g_printerr ("kiln-cli: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  finish_reason = kiln_chat_stream_get_finish_reason (stream);
+
+  /* The text that came is on stdout; what was wrong with it is the last line of stderr.
+   * Neither is a whole answer, so neither exits 0. */
+  if (kiln_chat_stream_get_refused (stream))
+    {
+      g_autofree char *reason = g_strstrip (g_strdup (kiln_chat_stream_get_refusal (stream)));
+      g_autofree char *message = NULL;
+
+      if (*reason != '\0')
+        message = g_strdup_printf (_("the model refused: %s"), reason);
+      else
+        message = g_strdup_printf (_("the model refused to answer (finish reason “%s”) and "
+                                     "gave no reason."), finish_reason);
+      g_printerr ("kiln-cli: %s\n", message);
+      return EXIT_FAILED;
+    }
+
+  if (kiln_chat_stream_get_truncated (stream))
+    {
+      g_autofree char *message = g_strdup_printf (
+        _("the answer was cut at the model's token limit (finish reason “%s”); it is "
+          "incomplete. A larger \"max_tokens\" in the “%s” entry of models.json allows a "
+          "longer one."), finish_reason, model->id);
+
+      g_printerr ("kiln-cli: %s\n", message);
       return EXIT_FAILED;
     }
 
