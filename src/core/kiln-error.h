@@ -45,6 +45,11 @@ typedef enum
   KILN_ERROR_IDLE_TIMEOUT,        /* no byte for too long */
   KILN_ERROR_STREAM_ERROR,        /* an error event inside a 200 stream */
   KILN_ERROR_BAD_RESPONSE,        /* the server said something we cannot read */
+
+  /* The history database (kiln-history.c): each message names the file */
+  KILN_ERROR_HISTORY,             /* cannot open, read or write it: busy, disk full, I/O */
+  KILN_ERROR_HISTORY_TOO_NEW,     /* written by a newer Kiln; left untouched */
+  KILN_ERROR_HISTORY_NOT_FOUND,   /* no comparison with that id (deleted meanwhile?) */
 } KilnError;
 
 GQuark kiln_error_quark (void);
