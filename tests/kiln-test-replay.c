@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "kiln-test-replay.h"
 
 char *
@@ -148,3 +150,55 @@ kiln_test_request_body (JsonNode *request)
   return json_node_get_object (json_parser_get_root (parser));
 }
 
+
+static char *
+json_quote (const char *text)
+{
+  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), text);
+
+  return json_to_string (node, FALSE);
+}
+
+char *
+kiln_test_openai_stream (const char *answer,
+                         gsize       piece,
+                         const char *finish_reason)
+{
+  GString *stream = g_string_new ("data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":"
+                                  "\"assistant\",\"content\":\"\"}}]}\n\n");
+  gsize length = strlen (answer);
+
+  for (gsize i = 0; i < length; i += piece)
+    {
+      g_autofree char *part = g_strndup (answer + i, MIN (piece, length - i));
+      g_autofree char *quoted = json_quote (part);
+
+      g_string_append_printf (stream,
+                              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":%s}}]}\n\n",
+                              quoted);
+    }
+  g_string_append_printf (stream,
+                          "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"%s\"}],"
+                          "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":40}}\n\n"
+                          "data: [DONE]\n\n", finish_reason != NULL ? finish_reason : "stop");
+  return g_string_free (stream, FALSE);
+}
+
+char *
+kiln_test_replay_response (const char *body,
+                           guint       chunk_size,
+                           guint       delay_ms)
+{
+  g_autofree char *quoted = json_quote (body);
+
+  return g_strdup_printf ("{\"body\": %s, \"chunk_size\": %u, \"delay_ms\": %u}",
+                          quoted, chunk_size, delay_ms);
+}
+
+char *
+kiln_test_fenced (const char *prose_before,
+                  const char *code,
+                  const char *prose_after)
+{
+  return g_strdup_printf ("%s```cpp\n%s```\n%s", prose_before, code, prose_after);
+}

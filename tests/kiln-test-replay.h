@@ -33,4 +33,19 @@ const char *kiln_test_request_header   (JsonNode       *request,
 /* The request's JSON body (owned by the helper until the next call). */
 JsonObject *kiln_test_request_body     (JsonNode       *request);
 
+/* An OpenAI Chat Completions stream of @answer in pieces of @piece bytes, ending with
+ * @finish_reason (NULL: "stop") and a usage chunk. */
+char       *kiln_test_openai_stream    (const char     *answer,
+                                        gsize           piece,
+                                        const char     *finish_reason);
+/* One response of a replay scenario: @body sent in chunks of @chunk_size bytes (0: at once)
+ * @delay_ms apart. */
+char       *kiln_test_replay_response  (const char     *body,
+                                        guint           chunk_size,
+                                        guint           delay_ms);
+/* An answer with @code in a ```cpp fence between two pieces of prose. */
+char       *kiln_test_fenced           (const char     *prose_before,
+                                        const char     *code,
+                                        const char     *prose_after);
+
 G_END_DECLS

@@ -45,49 +45,17 @@ run_json (Run *run)
   return json_node_get_object (json_parser_get_root (run->parser));
 }
 
-/* An OpenAI-style stream of @answer cut into pieces of @piece characters. */
-static char *
-openai_stream (const char *answer,
-               gsize       piece)
-{
-  GString *stream = g_string_new ("data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n");
-  gsize length = strlen (answer);
-
-  for (gsize i = 0; i < length; i += piece)
-    {
-      g_autofree char *part = g_strndup (answer + i, MIN (piece, length - i));
-      g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), part);
-      g_autofree char *quoted = json_to_string (node, FALSE);
-
-      g_string_append_printf (stream,
-                              "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":%s}}]}\n\n",
-                              quoted);
-    }
-  g_string_append (stream, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],"
-                           "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":40}}\n\n"
-                           "data: [DONE]\n\n");
-  return g_string_free (stream, FALSE);
-}
-
 static char *
 response (const char *answer,
           gsize       piece,
           guint       chunk_size)
 {
-  g_autofree char *stream = openai_stream (answer, piece);
-  g_autoptr(JsonNode) node = json_node_init_string (json_node_alloc (), stream);
-  g_autofree char *quoted = json_to_string (node, FALSE);
+  g_autofree char *stream = kiln_test_openai_stream (answer, piece, NULL);
 
-  return g_strdup_printf ("{\"body\": %s, \"chunk_size\": %u}", quoted, chunk_size);
+  return kiln_test_replay_response (stream, chunk_size, 0);
 }
 
-static char *
-fenced (const char *prose_before,
-        const char *code,
-        const char *prose_after)
-{
-  return g_strdup_printf ("%s```cpp\n%s```\n%s", prose_before, code, prose_after);
-}
+#define fenced kiln_test_fenced
 
 static char *
 write_file (const char *name,

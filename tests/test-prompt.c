@@ -118,6 +118,7 @@ test_builtin_templates (void)
     { KILN_PROMPT_REPAIR_RUNTIME,
       { "exit_description", "stderr_tail", "attempt", "max_attempts" } },
     { KILN_PROMPT_REPAIR_OUTPUT, { "line", "expected", "actual", "attempt", "max_attempts" } },
+    { KILN_PROMPT_CONTINUE_TRUNCATED, { "tail", "attempt", "max_attempts" } },
   };
   guint i;
 

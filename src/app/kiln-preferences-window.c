@@ -31,6 +31,8 @@ static const struct {
     N_("Asks for a fix when the C++ fails or times out") },
   { KILN_PROMPT_REPAIR_OUTPUT, N_("Repair: wrong output"),
     N_("Asks for a fix when the outputs differ") },
+  { KILN_PROMPT_CONTINUE_TRUNCATED, N_("Continue: cut-off answer"),
+    N_("Asks the model to go on when its answer was cut at the token limit") },
 };
 
 /* Positions in the compiler list; "Other…" stands for a command or path. */

@@ -2,9 +2,14 @@
  *
  * Attempt 1 sends the system and user prompts. Its answer streams through the code
  * extractor (code to the editor, prose to the notes). When the stream ends the code is
- * compiled and run, the Python program is run (once: its result is reused), and the outputs
- * are compared. A failure continues the same chat with the matching repair prompt, until an
- * attempt succeeds, the limit is reached, or the person stops it.
+ * compiled and run, the original program is run (once, through the shared KilnReference),
+ * and the outputs are compared. A failure continues the same chat with the matching repair
+ * prompt, until an attempt succeeds, the limit is reached, or the person stops it. A refusal
+ * ends it at once; an answer cut at the token limit is continued instead of repaired.
+ *
+ * Verification takes turns through a KilnQueue shared with the other conversions of a
+ * session, so the compiler of one never competes with the timed runs of another; the
+ * streams themselves run side by side.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,48 +26,143 @@
 #include "kiln-conversion.h"
 #include "kiln-error.h"
 #include "kiln-prompt.h"
+#include "kiln-stream-event.h"
 
 #define DIAGNOSTICS_MAX 6000
 #define STDERR_TAIL_MAX 2000
 #define LINE_MAX_CHARS 500
+#define CONTINUE_TAIL_LINES 6
+#define MAX_CONTINUATIONS 2
 
 struct _KilnConversion
 {
-  GObject            parent_instance;
+  GObject             parent_instance;
 
-  KilnToolchain     *toolchain;
-  KilnModel         *model;
-  char              *api_key;
-  KilnLanguage       language;
-  char              *source;
-  GBytes            *input;
-  SoupSession       *session;
-  guint              max_attempts;
-  gboolean           compile;
-  gboolean           run;
-  KilnRunLimits      python_limits;
-  KilnRunLimits      cpp_limits;
-  KilnTimingMask    *mask;
-  KilnRunResult     *python;
-  char              *prompts_dir;
-  double             idle_timeout;
+  KilnToolchain      *toolchain;
+  KilnModel          *model;          /* NULL when restored */
+  char               *model_id;
+  char               *model_label;
+  char               *api_key;
+  KilnLanguage        language;
+  char               *source;
+  GBytes             *input;
+  SoupSession        *session;
+  guint               max_attempts;
+  gboolean            compile;
+  gboolean            run;
+  KilnRunLimits       python_limits;
+  KilnRunLimits       cpp_limits;
+  KilnTimingMask     *mask;
+  KilnRunResult      *python;
+  KilnReference      *reference;
+  KilnQueue          *queue;
+  char               *prompts_dir;
+  double              idle_timeout;
 
   /* The run */
-  GTask             *task;
-  GCancellable      *cancellable;
-  GHashTable        *prompts;        /* name -> template text */
-  GHashTable        *platform;       /* placeholder -> value */
-  GPtrArray         *messages;       /* KilnChatMessage: the whole chat so far */
-  GPtrArray         *attempts;       /* KilnAttempt */
-  KilnAttempt       *attempt;        /* the one under way */
-  KilnChatStream    *stream;
-  KilnCodeExtractor *extractor;
-  gint64             started;
-  gint64             ended;
+  GTask              *task;
+  GCancellable       *cancellable;    /* our own; an outside one is chained to it */
+  GCancellable       *outside;
+  gulong              outside_id;
+  GHashTable         *prompts;        /* name -> template text */
+  GHashTable         *platform;       /* placeholder -> value */
+  GPtrArray          *messages;       /* KilnChatMessage: the whole chat so far */
+  GPtrArray          *attempts;       /* KilnAttempt: every attempt, the one under way too */
+  GListStore         *finished;       /* KilnAttempt: the finished ones */
+  KilnAttempt        *attempt;        /* the one under way */
+  char               *answer_prefix;  /* a cut-off answer being continued */
+  guint               continuations;
+  KilnChatStream     *stream;
+  KilnCodeExtractor  *extractor;
+  gboolean            holding_turn;
+  gint64              started;
+  gint64              ended;
+
+  /* What the properties say */
+  KilnConversionPhase phase;
+  gboolean            running;
+  gboolean            restored;
+  KilnVerdict         verdict;
+  double              speedup;
+  gboolean            speedup_is_lower_bound;
+  double              cpp_seconds;
+  double              python_seconds;
+  guint               diff_line;
+  double              ttft_seconds;
+  gint64              tokens_in;
+  gint64              tokens_out;
+  double              tokens_per_second;
+  double              cost_usd;
+  double              seconds;        /* restored conversions only */
+  char               *error_message;
 };
 
 G_DEFINE_FINAL_TYPE (KilnConversion, kiln_conversion, G_TYPE_OBJECT)
-G_DEFINE_BOXED_TYPE (KilnAttempt, kiln_attempt, kiln_attempt_ref, kiln_attempt_unref)
+G_DEFINE_FINAL_TYPE (KilnAttempt, kiln_attempt, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (KilnAttemptReason, kiln_attempt_reason,
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_OK, "ok"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_COMPILE_ERROR, "compile-error"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_RUNTIME_ERROR, "runtime-error"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_TIMEOUT, "timeout"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_OUTPUT_DIFFERS, "output-differs"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_NO_CODE, "no-code"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_STREAM_FAILED, "stream-failed"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_REFUSED, "refused"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_TRUNCATED, "truncated"))
+
+G_DEFINE_ENUM_TYPE (KilnConversionPhase, kiln_conversion_phase,
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_IDLE, "idle"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_STREAMING, "streaming"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_COMPILING, "compiling"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_RUNNING_PYTHON, "running-python"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_DONE, "done"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_PREPARING, "preparing"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_WAITING, "waiting"))
+
+G_DEFINE_ENUM_TYPE (KilnVerdict, kiln_verdict,
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_NONE, "none"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_MATCHED, "matched"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_OUTPUT_DIFFERS, "output-differs"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_COMPILE_ERROR, "compile-error"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_RUNTIME_ERROR, "runtime-error"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_TIMED_OUT, "timed-out"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_REFUSED, "refused"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_TRUNCATED, "truncated"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_NO_CODE, "no-code"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_ERROR, "error"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_STOPPED, "stopped"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_UNVERIFIED, "unverified"))
+
+enum {
+  PROP_0,
+  PROP_MODEL_ID,
+  PROP_MODEL_LABEL,
+  PROP_PHASE,
+  PROP_RUNNING,
+  PROP_ATTEMPT,
+  PROP_N_ATTEMPTS,
+  PROP_MAX_ATTEMPTS,
+  PROP_ATTEMPTS,
+  PROP_VERDICT,
+  PROP_VERIFIED,
+  PROP_SPEEDUP,
+  PROP_SPEEDUP_IS_LOWER_BOUND,
+  PROP_CPP_SECONDS,
+  PROP_PYTHON_SECONDS,
+  PROP_DIFF_LINE,
+  PROP_TTFT_SECONDS,
+  PROP_TOKENS_IN,
+  PROP_TOKENS_OUT,
+  PROP_TOKENS_PER_SECOND,
+  PROP_COST_USD,
+  PROP_SECONDS,
+  PROP_ERROR_MESSAGE,
+  PROP_RESTORED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   ANSWER_DELTA,
@@ -79,6 +179,45 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void start_attempt (KilnConversion *self, KilnAttemptReason repairing);
+
+static const struct {
+  KilnVerdict  verdict;
+  const char  *name;
+} verdict_names[] = {
+  { KILN_VERDICT_MATCHED, "matched" },
+  { KILN_VERDICT_OUTPUT_DIFFERS, "output_differs" },
+  { KILN_VERDICT_COMPILE_ERROR, "compile_error" },
+  { KILN_VERDICT_RUNTIME_ERROR, "runtime_error" },
+  { KILN_VERDICT_TIMED_OUT, "timed_out" },
+  { KILN_VERDICT_REFUSED, "refused" },
+  { KILN_VERDICT_TRUNCATED, "truncated" },
+  { KILN_VERDICT_NO_CODE, "no_code" },
+  { KILN_VERDICT_ERROR, "error" },
+  { KILN_VERDICT_STOPPED, "stopped" },
+  { KILN_VERDICT_UNVERIFIED, "unverified" },
+};
+
+const char *
+kiln_verdict_to_string (KilnVerdict verdict)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (verdict_names); i++)
+    if (verdict_names[i].verdict == verdict)
+      return verdict_names[i].name;
+  return NULL;
+}
+
+gboolean
+kiln_verdict_from_string (const char  *text,
+                          KilnVerdict *verdict)
+{
+  for (guint i = 0; text != NULL && i < G_N_ELEMENTS (verdict_names); i++)
+    if (g_str_equal (verdict_names[i].name, text))
+      {
+        *verdict = verdict_names[i].verdict;
+        return TRUE;
+      }
+  return FALSE;
+}
 
 const char *
 kiln_attempt_reason_to_string (KilnAttemptReason reason)
@@ -99,20 +238,62 @@ kiln_attempt_reason_to_string (KilnAttemptReason reason)
       return "no_code";
     case KILN_ATTEMPT_STREAM_FAILED:
       return "stream_failed";
+    case KILN_ATTEMPT_REFUSED:
+      return "refused";
+    case KILN_ATTEMPT_TRUNCATED:
+      return "truncated";
     default:
       g_return_val_if_reached (NULL);
     }
 }
 
-static KilnAttempt *
-kiln_attempt_new (guint             number,
-                  KilnAttemptReason repairing)
+static gboolean
+attempt_reason_from_string (const char        *text,
+                            KilnAttemptReason *reason)
 {
-  KilnAttempt *self = g_new0 (KilnAttempt, 1);
+  if (text == NULL)
+    {
+      *reason = KILN_ATTEMPT_OK;
+      return TRUE;
+    }
+  for (KilnAttemptReason r = KILN_ATTEMPT_COMPILE_ERROR; r <= KILN_ATTEMPT_TRUNCATED; r++)
+    if (g_str_equal (kiln_attempt_reason_to_string (r), text))
+      {
+        *reason = r;
+        return TRUE;
+      }
+  return FALSE;
+}
 
-  g_atomic_ref_count_init (&self->ref_count);
-  self->number = number;
-  self->repairing = repairing;
+/* --- attempts --------------------------------------------------------------------------- */
+
+static void
+kiln_attempt_finalize (GObject *object)
+{
+  KilnAttempt *self = (KilnAttempt *) object;
+
+  g_free (self->answer);
+  g_free (self->code);
+  g_free (self->notes);
+  g_free (self->reasoning);
+  g_free (self->refusal);
+  g_free (self->finish_reason);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->cpp, kiln_run_result_unref);
+  g_clear_pointer (&self->comparison, kiln_comparison_free);
+
+  G_OBJECT_CLASS (kiln_attempt_parent_class)->finalize (object);
+}
+
+static void
+kiln_attempt_class_init (KilnAttemptClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kiln_attempt_finalize;
+}
+
+static void
+kiln_attempt_init (KilnAttempt *self)
+{
   self->input_tokens = -1;
   self->output_tokens = -1;
   self->ttft_seconds = -1;
@@ -121,6 +302,17 @@ kiln_attempt_new (guint             number,
   self->code = g_strdup ("");
   self->notes = g_strdup ("");
   self->reasoning = g_strdup ("");
+  self->refusal = g_strdup ("");
+}
+
+static KilnAttempt *
+kiln_attempt_new (guint             number,
+                  KilnAttemptReason repairing)
+{
+  KilnAttempt *self = g_object_new (KILN_TYPE_ATTEMPT, NULL);
+
+  self->number = number;
+  self->repairing = repairing;
 
   return self;
 }
@@ -128,31 +320,28 @@ kiln_attempt_new (guint             number,
 KilnAttempt *
 kiln_attempt_ref (KilnAttempt *self)
 {
-  g_return_val_if_fail (self != NULL, NULL);
-
-  g_atomic_ref_count_inc (&self->ref_count);
-  return self;
+  g_return_val_if_fail (KILN_IS_ATTEMPT (self), NULL);
+  return g_object_ref (self);
 }
 
 void
 kiln_attempt_unref (KilnAttempt *self)
 {
-  g_return_if_fail (self != NULL);
-
-  if (!g_atomic_ref_count_dec (&self->ref_count))
-    return;
-
-  g_free (self->answer);
-  g_free (self->code);
-  g_free (self->notes);
-  g_free (self->reasoning);
-  g_clear_error (&self->error);
-  g_clear_pointer (&self->cpp, kiln_run_result_unref);
-  g_clear_pointer (&self->comparison, kiln_comparison_free);
-  g_free (self);
+  g_return_if_fail (KILN_IS_ATTEMPT (self));
+  g_object_unref (self);
 }
 
 /* --- object ----------------------------------------------------------------------------- */
+
+static void
+release_turn (KilnConversion *self)
+{
+  if (self->holding_turn)
+    {
+      self->holding_turn = FALSE;
+      kiln_queue_leave (self->queue);
+    }
+}
 
 static void
 kiln_conversion_dispose (GObject *object)
@@ -161,7 +350,12 @@ kiln_conversion_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  if (self->outside_id != 0)
+    g_cancellable_disconnect (self->outside, self->outside_id);
+  self->outside_id = 0;
+  g_clear_object (&self->outside);
   g_clear_object (&self->stream);
+  release_turn (self);
 
   G_OBJECT_CLASS (kiln_conversion_parent_class)->dispose (object);
 }
@@ -173,6 +367,8 @@ kiln_conversion_finalize (GObject *object)
 
   g_clear_object (&self->toolchain);
   g_clear_pointer (&self->model, kiln_model_unref);
+  g_clear_pointer (&self->model_id, g_free);
+  g_clear_pointer (&self->model_label, g_free);
   if (self->api_key != NULL)
     memset (self->api_key, 0, strlen (self->api_key));
   g_clear_pointer (&self->api_key, g_free);
@@ -181,16 +377,105 @@ kiln_conversion_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_pointer (&self->mask, kiln_timing_mask_unref);
   g_clear_pointer (&self->python, kiln_run_result_unref);
+  g_clear_object (&self->reference);
+  g_clear_object (&self->queue);
   g_clear_pointer (&self->prompts_dir, g_free);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->prompts, g_hash_table_unref);
   g_clear_pointer (&self->platform, g_hash_table_unref);
   g_clear_pointer (&self->messages, g_ptr_array_unref);
   g_clear_pointer (&self->attempts, g_ptr_array_unref);
-  g_clear_pointer (&self->attempt, kiln_attempt_unref);
+  g_clear_object (&self->finished);
+  g_clear_object (&self->attempt);
+  g_clear_pointer (&self->answer_prefix, g_free);
   g_clear_pointer (&self->extractor, kiln_code_extractor_free);
+  g_clear_pointer (&self->error_message, g_free);
 
   G_OBJECT_CLASS (kiln_conversion_parent_class)->finalize (object);
+}
+
+static void
+kiln_conversion_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  KilnConversion *self = KILN_CONVERSION (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL_ID:
+      g_value_set_string (value, self->model_id);
+      break;
+    case PROP_MODEL_LABEL:
+      g_value_set_string (value, self->model_label);
+      break;
+    case PROP_PHASE:
+      g_value_set_enum (value, self->phase);
+      break;
+    case PROP_RUNNING:
+      g_value_set_boolean (value, self->running);
+      break;
+    case PROP_ATTEMPT:
+      g_value_set_uint (value, kiln_conversion_get_attempt (self));
+      break;
+    case PROP_N_ATTEMPTS:
+      g_value_set_uint (value, g_list_model_get_n_items (G_LIST_MODEL (self->finished)));
+      break;
+    case PROP_MAX_ATTEMPTS:
+      g_value_set_uint (value, self->max_attempts);
+      break;
+    case PROP_ATTEMPTS:
+      g_value_set_object (value, self->finished);
+      break;
+    case PROP_VERDICT:
+      g_value_set_enum (value, self->verdict);
+      break;
+    case PROP_VERIFIED:
+      g_value_set_boolean (value, self->verdict == KILN_VERDICT_MATCHED);
+      break;
+    case PROP_SPEEDUP:
+      g_value_set_double (value, self->speedup);
+      break;
+    case PROP_SPEEDUP_IS_LOWER_BOUND:
+      g_value_set_boolean (value, self->speedup_is_lower_bound);
+      break;
+    case PROP_CPP_SECONDS:
+      g_value_set_double (value, self->cpp_seconds);
+      break;
+    case PROP_PYTHON_SECONDS:
+      g_value_set_double (value, self->python_seconds);
+      break;
+    case PROP_DIFF_LINE:
+      g_value_set_uint (value, self->diff_line);
+      break;
+    case PROP_TTFT_SECONDS:
+      g_value_set_double (value, self->ttft_seconds);
+      break;
+    case PROP_TOKENS_IN:
+      g_value_set_int64 (value, self->tokens_in);
+      break;
+    case PROP_TOKENS_OUT:
+      g_value_set_int64 (value, self->tokens_out);
+      break;
+    case PROP_TOKENS_PER_SECOND:
+      g_value_set_double (value, self->tokens_per_second);
+      break;
+    case PROP_COST_USD:
+      g_value_set_double (value, self->cost_usd);
+      break;
+    case PROP_SECONDS:
+      g_value_set_double (value, kiln_conversion_get_seconds (self));
+      break;
+    case PROP_ERROR_MESSAGE:
+      g_value_set_string (value, self->error_message);
+      break;
+    case PROP_RESTORED:
+      g_value_set_boolean (value, self->restored);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -198,9 +483,54 @@ kiln_conversion_class_init (KilnConversionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GType type = G_TYPE_FROM_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
 
   object_class->dispose = kiln_conversion_dispose;
   object_class->finalize = kiln_conversion_finalize;
+  object_class->get_property = kiln_conversion_get_property;
+
+  properties[PROP_MODEL_ID] = g_param_spec_string ("model-id", NULL, NULL, NULL, flags);
+  properties[PROP_MODEL_LABEL] = g_param_spec_string ("model-label", NULL, NULL, NULL, flags);
+  properties[PROP_PHASE] =
+    g_param_spec_enum ("phase", NULL, NULL, KILN_TYPE_CONVERSION_PHASE,
+                       KILN_CONVERSION_PHASE_IDLE, flags);
+  properties[PROP_RUNNING] = g_param_spec_boolean ("running", NULL, NULL, FALSE, flags);
+  properties[PROP_ATTEMPT] = g_param_spec_uint ("attempt", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_N_ATTEMPTS] =
+    g_param_spec_uint ("n-attempts", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_MAX_ATTEMPTS] =
+    g_param_spec_uint ("max-attempts", NULL, NULL, 1, G_MAXUINT, 3, flags);
+  properties[PROP_ATTEMPTS] =
+    g_param_spec_object ("attempts", NULL, NULL, G_TYPE_LIST_MODEL, flags);
+  properties[PROP_VERDICT] =
+    g_param_spec_enum ("verdict", NULL, NULL, KILN_TYPE_VERDICT, KILN_VERDICT_NONE, flags);
+  properties[PROP_VERIFIED] = g_param_spec_boolean ("verified", NULL, NULL, FALSE, flags);
+  properties[PROP_SPEEDUP] =
+    g_param_spec_double ("speedup", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_SPEEDUP_IS_LOWER_BOUND] =
+    g_param_spec_boolean ("speedup-is-lower-bound", NULL, NULL, FALSE, flags);
+  properties[PROP_CPP_SECONDS] =
+    g_param_spec_double ("cpp-seconds", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_PYTHON_SECONDS] =
+    g_param_spec_double ("python-seconds", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_DIFF_LINE] =
+    g_param_spec_uint ("diff-line", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_TTFT_SECONDS] =
+    g_param_spec_double ("ttft-seconds", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_TOKENS_IN] =
+    g_param_spec_int64 ("tokens-in", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  properties[PROP_TOKENS_OUT] =
+    g_param_spec_int64 ("tokens-out", NULL, NULL, -1, G_MAXINT64, -1, flags);
+  properties[PROP_TOKENS_PER_SECOND] =
+    g_param_spec_double ("tokens-per-second", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_COST_USD] =
+    g_param_spec_double ("cost-usd", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_SECONDS] =
+    g_param_spec_double ("seconds", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_ERROR_MESSAGE] =
+    g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
+  properties[PROP_RESTORED] = g_param_spec_boolean ("restored", NULL, NULL, FALSE, flags);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[ANSWER_DELTA] =
     g_signal_new ("answer-delta", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -220,7 +550,7 @@ kiln_conversion_class_init (KilnConversionClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_STRING | G_SIGNAL_TYPE_STATIC_SCOPE);
   signals[PHASE_CHANGED] =
     g_signal_new ("phase-changed", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                  G_TYPE_NONE, 1, G_TYPE_UINT);
+                  G_TYPE_NONE, 1, KILN_TYPE_CONVERSION_PHASE);
   signals[RETRYING] =
     g_signal_new ("retrying", type, G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, G_TYPE_UINT, G_TYPE_ERROR);
@@ -238,8 +568,16 @@ kiln_conversion_init (KilnConversion *self)
   self->idle_timeout = 60;
   kiln_run_limits_init_default (&self->python_limits, KILN_LANGUAGE_PYTHON);
   kiln_run_limits_init_default (&self->cpp_limits, KILN_LANGUAGE_CPP);
-  self->attempts = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_attempt_unref);
+  self->attempts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->finished = g_list_store_new (KILN_TYPE_ATTEMPT);
   self->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_chat_message_free);
+  self->cpp_seconds = -1;
+  self->python_seconds = -1;
+  self->ttft_seconds = -1;
+  self->tokens_in = -1;
+  self->tokens_out = -1;
+  self->tokens_per_second = -1;
+  self->cost_usd = -1;
 }
 
 KilnConversion *
@@ -259,12 +597,51 @@ kiln_conversion_new (KilnToolchain *toolchain,
   self = g_object_new (KILN_TYPE_CONVERSION, NULL);
   self->toolchain = g_object_ref (toolchain);
   self->model = kiln_model_ref (model);
+  self->model_id = g_strdup (model->id);
+  self->model_label = g_strdup (model->label != NULL && *model->label ? model->label
+                                                                       : model->id);
   self->api_key = g_strdup (api_key);
   self->language = source_language;
   self->source = g_strdup (source);
   self->input = input != NULL ? g_bytes_ref (input) : NULL;
 
   return self;
+}
+
+void
+kiln_conversion_apply_config (KilnConversion *self,
+                              KilnRunConfig  *config)
+{
+  g_autoptr(KilnTimingMask) mask = NULL;
+  gboolean verify;
+
+  g_return_if_fail (KILN_IS_CONVERSION (self));
+  g_return_if_fail (KILN_IS_RUN_CONFIG (config));
+
+  kiln_conversion_set_max_attempts (self, kiln_run_config_get_max_attempts (config));
+  verify = kiln_run_config_get_auto_verify (config);
+  kiln_conversion_set_verify (self, verify, verify);
+  /* From C++, the original runs as the reference with the C++ limits. */
+  kiln_run_config_fill_limits (config, self->language, &self->python_limits);
+  kiln_run_config_fill_limits (config, KILN_LANGUAGE_CPP, &self->cpp_limits);
+  kiln_conversion_set_idle_timeout (self, kiln_run_config_get_idle_timeout (config));
+  /* An invalid pattern was reported where it was typed; here it masks nothing. */
+  mask = kiln_run_config_dup_timing_mask (config, NULL);
+  if (mask == NULL)
+    mask = kiln_timing_mask_new ((const char * const[]) { NULL }, NULL);
+  kiln_conversion_set_timing_mask (self, mask);
+}
+
+void
+kiln_conversion_set_api_key (KilnConversion *self,
+                             const char     *api_key)
+{
+  g_return_if_fail (KILN_IS_CONVERSION (self));
+
+  if (self->api_key != NULL)
+    memset (self->api_key, 0, strlen (self->api_key));
+  g_free (self->api_key);
+  self->api_key = g_strdup (api_key);
 }
 
 void
@@ -282,7 +659,11 @@ kiln_conversion_set_max_attempts (KilnConversion *self,
 {
   g_return_if_fail (KILN_IS_CONVERSION (self));
 
-  self->max_attempts = MAX (max_attempts, 1);
+  max_attempts = MAX (max_attempts, 1);
+  if (self->max_attempts == max_attempts)
+    return;
+  self->max_attempts = max_attempts;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MAX_ATTEMPTS]);
 }
 
 void
@@ -330,6 +711,27 @@ kiln_conversion_set_python_result (KilnConversion *self,
 }
 
 void
+kiln_conversion_set_reference (KilnConversion *self,
+                               KilnReference  *reference)
+{
+  g_return_if_fail (KILN_IS_CONVERSION (self));
+  g_return_if_fail (!reference || KILN_IS_REFERENCE (reference));
+
+  g_set_object (&self->reference, reference);
+}
+
+void
+kiln_conversion_set_verify_queue (KilnConversion *self,
+                                  KilnQueue      *queue)
+{
+  g_return_if_fail (KILN_IS_CONVERSION (self));
+  g_return_if_fail (!queue || KILN_IS_QUEUE (queue));
+  g_return_if_fail (!self->holding_turn);
+
+  g_set_object (&self->queue, queue);
+}
+
+void
 kiln_conversion_set_prompts_dir (KilnConversion *self,
                                  const char     *dir)
 {
@@ -348,29 +750,195 @@ kiln_conversion_set_idle_timeout (KilnConversion *self,
   self->idle_timeout = seconds;
 }
 
+/* --- figures ---------------------------------------------------------------------------- */
+
+#define UPDATE(field, value, prop)                                              \
+  G_STMT_START {                                                                \
+    __typeof__ (self->field) _v = (value);                                      \
+    if (self->field != _v)                                                      \
+      {                                                                         \
+        self->field = _v;                                                       \
+        g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);           \
+      }                                                                         \
+  } G_STMT_END
+
+static double
+median_wall (KilnRunResult *result)
+{
+  double median, min, max;
+
+  if (result != NULL && kiln_run_result_get_wall (result, &median, &min, &max))
+    return median;
+  return -1;
+}
+
+/* Recomputes what the properties say from the attempts. */
+static void
+update_figures (KilnConversion *self)
+{
+  GListModel *finished = G_LIST_MODEL (self->finished);
+  guint n = g_list_model_get_n_items (finished);
+  g_autoptr(KilnAttempt) last = n > 0 ? g_list_model_get_item (finished, n - 1) : NULL;
+  g_autoptr(KilnAttempt) first = n > 0 ? g_list_model_get_item (finished, 0) : NULL;
+  gint64 tokens_in = 0, tokens_out = 0;
+  gboolean in_known = n > 0, out_known = n > 0, cost_known = n > 0;
+  double cost = 0, streaming = 0;
+  KilnComparison *comparison = last != NULL ? last->comparison : NULL;
+  gboolean verified = self->verdict == KILN_VERDICT_MATCHED;
+
+  if (self->restored)
+    return;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KilnAttempt) attempt = g_list_model_get_item (finished, i);
+
+      in_known &= attempt->input_tokens >= 0;
+      out_known &= attempt->output_tokens >= 0;
+      cost_known &= attempt->cost_usd >= 0;
+      tokens_in += MAX (attempt->input_tokens, 0);
+      tokens_out += MAX (attempt->output_tokens, 0);
+      cost += MAX (attempt->cost_usd, 0);
+      streaming += attempt->seconds;
+    }
+
+  g_object_freeze_notify (G_OBJECT (self));
+  UPDATE (tokens_in, in_known ? tokens_in : -1, PROP_TOKENS_IN);
+  UPDATE (tokens_out, out_known ? tokens_out : -1, PROP_TOKENS_OUT);
+  UPDATE (cost_usd, cost_known ? cost : -1, PROP_COST_USD);
+  UPDATE (tokens_per_second, out_known && streaming > 0 ? tokens_out / streaming : -1,
+          PROP_TOKENS_PER_SECOND);
+  UPDATE (ttft_seconds, first != NULL ? first->ttft_seconds : -1, PROP_TTFT_SECONDS);
+  UPDATE (cpp_seconds, last != NULL ? median_wall (last->cpp) : -1, PROP_CPP_SECONDS);
+  UPDATE (python_seconds, median_wall (self->python), PROP_PYTHON_SECONDS);
+  UPDATE (diff_line, comparison != NULL && comparison->diff != NULL && !comparison->diff->match
+                     ? comparison->diff->line : 0, PROP_DIFF_LINE);
+  /* A speedup is shown only for a program whose output matched. */
+  UPDATE (speedup, verified && comparison != NULL ? comparison->speedup : 0, PROP_SPEEDUP);
+  UPDATE (speedup_is_lower_bound,
+          verified && comparison != NULL && comparison->speedup_is_lower_bound,
+          PROP_SPEEDUP_IS_LOWER_BOUND);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SECONDS]);
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
 /* --- ending ----------------------------------------------------------------------------- */
 
 static void
 set_phase (KilnConversion      *self,
            KilnConversionPhase  phase)
 {
-  g_signal_emit (self, signals[PHASE_CHANGED], 0, (guint) phase);
+  if (self->phase != phase)
+    {
+      self->phase = phase;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+    }
+  g_signal_emit (self, signals[PHASE_CHANGED], 0, phase);
+}
+
+static KilnVerdict
+verdict_for (KilnConversion *self,
+             const GError   *error)
+{
+  KilnAttempt *last = kiln_conversion_get_last_attempt (self);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return KILN_VERDICT_STOPPED;
+  if (last == NULL)
+    return KILN_VERDICT_ERROR;
+
+  switch (last->reason)
+    {
+    case KILN_ATTEMPT_OK:
+      if (error != NULL)
+        return KILN_VERDICT_ERROR;
+      return last->comparison != NULL && kiln_comparison_matches (last->comparison)
+             ? KILN_VERDICT_MATCHED : KILN_VERDICT_UNVERIFIED;
+    case KILN_ATTEMPT_COMPILE_ERROR:
+      return KILN_VERDICT_COMPILE_ERROR;
+    case KILN_ATTEMPT_RUNTIME_ERROR:
+      return KILN_VERDICT_RUNTIME_ERROR;
+    case KILN_ATTEMPT_TIMEOUT:
+      return KILN_VERDICT_TIMED_OUT;
+    case KILN_ATTEMPT_OUTPUT_DIFFERS:
+      return KILN_VERDICT_OUTPUT_DIFFERS;
+    case KILN_ATTEMPT_NO_CODE:
+      return KILN_VERDICT_NO_CODE;
+    case KILN_ATTEMPT_REFUSED:
+      return KILN_VERDICT_REFUSED;
+    case KILN_ATTEMPT_TRUNCATED:
+      return KILN_VERDICT_TRUNCATED;
+    case KILN_ATTEMPT_STREAM_FAILED:
+    default:
+      return KILN_VERDICT_ERROR;
+    }
+}
+
+/* Sets the verdict and the figures of an ended conversion; returns the task, if any. */
+static GTask *
+conclude (KilnConversion *self,
+          const GError   *error)
+{
+  self->ended = g_get_monotonic_time ();
+  g_clear_object (&self->stream);
+  release_turn (self);
+  if (self->outside_id != 0)
+    g_cancellable_disconnect (self->outside, self->outside_id);
+  self->outside_id = 0;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  UPDATE (verdict, verdict_for (self, error), PROP_VERDICT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERIFIED]);
+  if (g_strcmp0 (self->error_message, error ? error->message : NULL) != 0)
+    {
+      g_free (self->error_message);
+      self->error_message = error != NULL ? g_strdup (error->message) : NULL;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR_MESSAGE]);
+    }
+  update_figures (self);
+  set_phase (self, KILN_CONVERSION_PHASE_DONE);
+  UPDATE (running, FALSE, PROP_RUNNING);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  return g_steal_pointer (&self->task);
 }
 
 static void
 finish_run (KilnConversion *self,
             GError         *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+  g_autoptr(GTask) task = conclude (self, error);
 
-  self->ended = g_get_monotonic_time ();
-  g_clear_object (&self->stream);
-  set_phase (self, KILN_CONVERSION_PHASE_DONE);
-
-  if (error != NULL)
+  if (task == NULL)
+    g_clear_error (&error);
+  else if (error != NULL)
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
+}
+
+void
+kiln_conversion_fail (KilnConversion *self,
+                      const GError   *error)
+{
+  g_return_if_fail (KILN_IS_CONVERSION (self));
+  g_return_if_fail (self->task == NULL);
+  g_return_if_fail (error != NULL);
+
+  if (self->started == 0)
+    self->started = g_get_monotonic_time ();
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_assert (conclude (self, error) == NULL);
+}
+
+void
+kiln_conversion_stop (KilnConversion *self)
+{
+  g_return_if_fail (KILN_IS_CONVERSION (self));
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
 }
 
 static gboolean
@@ -386,7 +954,12 @@ finish_attempt (KilnConversion    *self,
   g_autoptr(KilnAttempt) attempt = g_steal_pointer (&self->attempt);
 
   attempt->reason = reason;
+  g_list_store_append (self->finished, attempt);
+  update_figures (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ATTEMPTS]);
   g_signal_emit (self, signals[ATTEMPT_FINISHED], 0, attempt);
+  /* Only now: the next conversion's turn may start right inside this call. */
+  release_turn (self);
 }
 
 /* --- repair ----------------------------------------------------------------------------- */
@@ -420,6 +993,22 @@ clip_line (const char *line)
   if (g_utf8_strlen (valid, -1) > LINE_MAX_CHARS)
     *g_utf8_offset_to_pointer (valid, LINE_MAX_CHARS) = '\0';
   return g_steal_pointer (&valid);
+}
+
+/* The last lines of a cut-off answer, so the model knows where to go on. */
+static char *
+tail_lines (const char *answer)
+{
+  const char *start = answer + strlen (answer);
+  guint newlines = 0;
+
+  while (start > answer)
+    {
+      if (start[-1] == '\n' && ++newlines > CONTINUE_TAIL_LINES)
+        break;
+      start--;
+    }
+  return g_utf8_make_valid (start, -1);
 }
 
 static char *
@@ -470,8 +1059,14 @@ render_repair (KilnConversion     *self,
                            clip_line (attempt->comparison->diff->candidate));
       break;
 
+    case KILN_ATTEMPT_TRUNCATED:
+      name = KILN_PROMPT_CONTINUE_TRUNCATED;
+      g_hash_table_insert (values, (char *) "tail", tail_lines (attempt->answer));
+      break;
+
     case KILN_ATTEMPT_OK:
     case KILN_ATTEMPT_STREAM_FAILED:
+    case KILN_ATTEMPT_REFUSED:
     default:
       g_return_val_if_reached (NULL);
     }
@@ -495,8 +1090,11 @@ describe_reason (KilnAttemptReason reason)
       return _("the C++ program printed something different");
     case KILN_ATTEMPT_NO_CODE:
       return _("the answer held no C++ code");
+    case KILN_ATTEMPT_TRUNCATED:
+      return _("the answer was cut at the model’s token limit");
     case KILN_ATTEMPT_OK:
     case KILN_ATTEMPT_STREAM_FAILED:
+    case KILN_ATTEMPT_REFUSED:
     default:
       return "";
     }
@@ -507,9 +1105,10 @@ static void
 repair_or_stop (KilnConversion    *self,
                 KilnAttemptReason  reason)
 {
-  g_autoptr(KilnAttempt) attempt = kiln_attempt_ref (self->attempt);
+  g_autoptr(KilnAttempt) attempt = g_object_ref (self->attempt);
   g_autoptr(GError) error = NULL;
   g_autofree char *repair = NULL;
+  const char *said;
 
   finish_attempt (self, reason);
 
@@ -519,15 +1118,24 @@ repair_or_stop (KilnConversion    *self,
       return;
     }
 
-  if (self->attempts->len >= self->max_attempts)
+  if (self->attempts->len >= self->max_attempts ||
+      (reason == KILN_ATTEMPT_TRUNCATED && self->continuations >= MAX_CONTINUATIONS))
     {
-      finish_run (self, g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
-                                     g_dngettext (GETTEXT_PACKAGE,
-                                                  "No working C++ after %u attempt: %s.",
-                                                  "No working C++ after %u attempts: in the "
-                                                  "last one, %s.",
-                                                  self->attempts->len),
-                                     self->attempts->len, describe_reason (reason)));
+      if (reason == KILN_ATTEMPT_TRUNCATED)
+        finish_run (self, g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                                       _("The answer was cut at the model’s token limit and "
+                                         "is incomplete, after %u attempts. Choose a model "
+                                         "with a larger output limit, or raise the entry’s "
+                                         "“max_tokens” in models.json."),
+                                       self->attempts->len));
+      else
+        finish_run (self, g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                                       g_dngettext (GETTEXT_PACKAGE,
+                                                    "No working C++ after %u attempt: %s.",
+                                                    "No working C++ after %u attempts: in "
+                                                    "the last one, %s.",
+                                                    self->attempts->len),
+                                       self->attempts->len, describe_reason (reason)));
       return;
     }
 
@@ -537,8 +1145,20 @@ repair_or_stop (KilnConversion    *self,
       return;
     }
 
-  g_ptr_array_add (self->messages, kiln_chat_message_new (KILN_ROLE_ASSISTANT, attempt->answer));
+  /* The chat holds what the model said in this round only: a continued answer's earlier
+   * part is already in the chat. */
+  said = attempt->answer;
+  if (self->answer_prefix != NULL && g_str_has_prefix (said, self->answer_prefix))
+    said += strlen (self->answer_prefix);
+  g_ptr_array_add (self->messages, kiln_chat_message_new (KILN_ROLE_ASSISTANT, said));
   g_ptr_array_add (self->messages, kiln_chat_message_new (KILN_ROLE_USER, repair));
+
+  g_clear_pointer (&self->answer_prefix, g_free);
+  if (reason == KILN_ATTEMPT_TRUNCATED)
+    {
+      self->continuations++;
+      self->answer_prefix = g_strdup (attempt->answer);
+    }
   start_attempt (self, reason);
 }
 
@@ -568,7 +1188,7 @@ python_ran_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   KilnRunResult *python;
 
-  python = kiln_toolchain_run_finish (KILN_TOOLCHAIN (object), res, &error);
+  python = kiln_reference_run_finish (KILN_REFERENCE (object), res, &error);
   if (python == NULL)
     {
       finish_attempt (self, KILN_ATTEMPT_OK);
@@ -584,12 +1204,33 @@ python_ran_cb (GObject      *object,
       /* Nothing to compare with: the original itself failed. Not the model's fault. */
       finish_attempt (self, KILN_ATTEMPT_OK);
       finish_run (self, g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
-                                     _("The C++ ran, but the Python program it is compared "
-                                       "with failed: %s"), python->error->message));
+                                     self->language == KILN_LANGUAGE_PYTHON
+                                     ? _("The C++ ran, but the Python program it is compared "
+                                         "with failed: %s")
+                                     : _("The new C++ ran, but the original program it is "
+                                         "compared with failed: %s"),
+                                     python->error->message));
       return;
     }
 
   compare (self);
+}
+
+static KilnReference *
+ensure_reference (KilnConversion *self)
+{
+  if (self->reference == NULL ||
+      !kiln_reference_matches (self->reference, self->language, self->source, self->input,
+                               NULL))
+    {
+      g_clear_object (&self->reference);
+      self->reference = kiln_reference_new (self->toolchain, self->language, self->source,
+                                            self->input, &self->python_limits);
+    }
+  if (self->python != NULL)
+    kiln_reference_offer (self->reference, self->python);
+
+  return self->reference;
 }
 
 static void
@@ -634,15 +1275,8 @@ cpp_ran_cb (GObject      *object,
       return;
     }
 
-  if (self->python != NULL)
-    {
-      compare (self);
-      return;
-    }
-
   set_phase (self, KILN_CONVERSION_PHASE_RUNNING_PYTHON);
-  kiln_toolchain_run_async (self->toolchain, self->language, self->source, self->input,
-                            &self->python_limits, self->cancellable, python_ran_cb,
+  kiln_reference_run_async (ensure_reference (self), self->cancellable, python_ran_cb,
                             g_object_ref (self));
 }
 
@@ -681,10 +1315,30 @@ compiled_only_cb (GObject      *object,
 }
 
 static void
-verify (KilnConversion *self)
+turn_cb (GObject      *object,
+         GAsyncResult *res,
+         gpointer      user_data)
 {
-  set_phase (self, KILN_CONVERSION_PHASE_COMPILING);
+  g_autoptr(KilnConversion) self = user_data;
+  g_autoptr(GError) error = NULL;
 
+  if (!kiln_queue_enter_finish (KILN_QUEUE (object), res, &error))
+    {
+      finish_attempt (self, KILN_ATTEMPT_OK);
+      finish_run (self, g_steal_pointer (&error));
+      return;
+    }
+  self->holding_turn = TRUE;
+
+  /* The turn came just as the person stopped it. */
+  if (cancelled (self))
+    {
+      finish_attempt (self, KILN_ATTEMPT_OK);
+      finish_run (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Stopped")));
+      return;
+    }
+
+  set_phase (self, KILN_CONVERSION_PHASE_COMPILING);
   if (!self->run)
     kiln_toolchain_compile_async (self->toolchain, self->attempt->code, self->cancellable,
                                   compiled_only_cb, g_object_ref (self));
@@ -692,6 +1346,16 @@ verify (KilnConversion *self)
     kiln_toolchain_run_async (self->toolchain, KILN_LANGUAGE_CPP, self->attempt->code,
                               self->input, &self->cpp_limits, self->cancellable, cpp_ran_cb,
                               g_object_ref (self));
+}
+
+static void
+verify (KilnConversion *self)
+{
+  if (self->queue == NULL)
+    self->queue = kiln_queue_new ();
+
+  set_phase (self, KILN_CONVERSION_PHASE_WAITING);
+  kiln_queue_enter_async (self->queue, self->cancellable, turn_cb, g_object_ref (self));
 }
 
 /* --- streaming -------------------------------------------------------------------------- */
@@ -711,16 +1375,13 @@ emit_code_change (KilnConversion *self,
 }
 
 static void
-text_delta_cb (KilnChatStream *stream,
-               const char     *delta,
-               KilnConversion *self)
+feed_extractor (KilnConversion *self,
+                const char     *delta)
 {
   gsize prose_before, prose_after;
   gsize appended_at = 0;
   KilnCodeChange change;
   const char *prose;
-
-  g_signal_emit (self, signals[ANSWER_DELTA], 0, delta);
 
   kiln_code_extractor_get_prose (self->extractor, &prose_before);
   change = kiln_code_extractor_feed (self->extractor, delta, -1, &appended_at);
@@ -729,6 +1390,15 @@ text_delta_cb (KilnChatStream *stream,
   prose = kiln_code_extractor_get_prose (self->extractor, &prose_after);
   if (prose_after > prose_before)
     g_signal_emit (self, signals[NOTES_DELTA], 0, prose + prose_before);
+}
+
+static void
+text_delta_cb (KilnChatStream *stream,
+               const char     *delta,
+               KilnConversion *self)
+{
+  g_signal_emit (self, signals[ANSWER_DELTA], 0, delta);
+  feed_extractor (self, delta);
 }
 
 static void
@@ -762,6 +1432,7 @@ streamed_cb (GObject      *object,
   gsize appended_at = 0;
   KilnCodeChange change;
   const char *prose;
+  const char *finish_reason;
   gboolean ok;
 
   ok = kiln_chat_stream_run_finish (stream, res, &error);
@@ -774,13 +1445,19 @@ streamed_cb (GObject      *object,
     g_signal_emit (self, signals[NOTES_DELTA], 0, prose + prose_before);
 
   g_free (attempt->answer);
-  attempt->answer = g_strdup (kiln_chat_stream_get_text (stream));
+  attempt->answer = g_strconcat (self->answer_prefix != NULL ? self->answer_prefix : "",
+                                 kiln_chat_stream_get_text (stream), NULL);
   g_free (attempt->code);
   attempt->code = g_strdup (kiln_code_extractor_get_code (self->extractor, NULL));
   g_free (attempt->notes);
   attempt->notes = g_strdup (kiln_code_extractor_get_prose (self->extractor, NULL));
   g_free (attempt->reasoning);
   attempt->reasoning = g_strdup (kiln_chat_stream_get_reasoning (stream));
+  g_free (attempt->refusal);
+  attempt->refusal = g_strdup (kiln_chat_stream_get_refusal (stream));
+  finish_reason = kiln_chat_stream_get_finish_reason (stream);
+  g_free (attempt->finish_reason);
+  attempt->finish_reason = g_strdup (finish_reason);
   attempt->input_tokens = kiln_chat_stream_get_input_tokens (stream);
   attempt->output_tokens = kiln_chat_stream_get_output_tokens (stream);
   attempt->ttft_seconds = kiln_chat_stream_get_ttft (stream);
@@ -794,6 +1471,30 @@ streamed_cb (GObject      *object,
       attempt->error = g_error_copy (error);
       finish_attempt (self, KILN_ATTEMPT_STREAM_FAILED);
       finish_run (self, g_steal_pointer (&error));
+      return;
+    }
+
+  /* A refusal is the model's answer: asking again would only argue with it. */
+  if (kiln_chat_stream_get_refused (stream))
+    {
+      g_autofree char *why = g_strstrip (g_strdup (attempt->refusal));
+
+      finish_attempt (self, KILN_ATTEMPT_REFUSED);
+      if (*why != '\0')
+        finish_run (self, g_error_new (KILN_ERROR, KILN_ERROR_REFUSED,
+                                       _("The model refused to convert the program: %s"), why));
+      else
+        finish_run (self, g_error_new_literal (KILN_ERROR, KILN_ERROR_REFUSED,
+                                               _("The model refused to convert the program "
+                                                 "and gave no reason.")));
+      return;
+    }
+
+  /* Cut at the token limit: the code is incomplete, so it is not compiled; the model is
+   * asked to go on where it stopped. */
+  if (kiln_chat_stream_get_truncated (stream))
+    {
+      repair_or_stop (self, KILN_ATTEMPT_TRUNCATED);
       return;
     }
 
@@ -817,15 +1518,20 @@ static void
 start_attempt (KilnConversion    *self,
                KilnAttemptReason  repairing)
 {
-  g_clear_pointer (&self->attempt, kiln_attempt_unref);
+  g_clear_object (&self->attempt);
   self->attempt = kiln_attempt_new (self->attempts->len + 1, repairing);
-  g_ptr_array_add (self->attempts, kiln_attempt_ref (self->attempt));
+  g_ptr_array_add (self->attempts, g_object_ref (self->attempt));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ATTEMPT]);
 
   g_clear_pointer (&self->extractor, kiln_code_extractor_free);
   self->extractor = kiln_code_extractor_new ();
 
   g_signal_emit (self, signals[ATTEMPT_STARTED], 0, self->attempt);
   set_phase (self, KILN_CONVERSION_PHASE_STREAMING);
+
+  /* A continued answer starts from what was already written. */
+  if (self->answer_prefix != NULL)
+    feed_extractor (self, self->answer_prefix);
 
   g_clear_object (&self->stream);
   self->stream = kiln_chat_stream_new (self->session, self->model, self->messages,
@@ -903,6 +1609,7 @@ setup_thread (GTask        *task,
     KILN_PROMPT_REPAIR_COMPILE,
     KILN_PROMPT_REPAIR_RUNTIME,
     KILN_PROMPT_REPAIR_OUTPUT,
+    KILN_PROMPT_CONTINUE_TRUNCATED,
   };
 
   setup->prompts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
@@ -1016,6 +1723,13 @@ setup_cb (GObject      *object,
                                        g_object_ref (self));
 }
 
+static void
+outside_cancelled_cb (GCancellable   *outside,
+                      KilnConversion *self)
+{
+  g_cancellable_cancel (self->cancellable);
+}
+
 void
 kiln_conversion_run_async (KilnConversion      *self,
                            GCancellable        *cancellable,
@@ -1026,13 +1740,27 @@ kiln_conversion_run_async (KilnConversion      *self,
   Setup *setup;
 
   g_return_if_fail (KILN_IS_CONVERSION (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
   g_return_if_fail (self->task == NULL);
   g_return_if_fail (self->attempts->len == 0);
+  g_return_if_fail (!self->restored && self->model != NULL);
 
   self->task = g_task_new (self, NULL, callback, user_data);
   g_task_set_source_tag (self->task, kiln_conversion_run_async);
-  self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : g_cancellable_new ();
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    {
+      self->outside = g_object_ref (cancellable);
+      self->outside_id = g_cancellable_connect (cancellable, G_CALLBACK (outside_cancelled_cb),
+                                                self, NULL);
+    }
   self->started = g_get_monotonic_time ();
+  self->ended = 0;
+  g_object_freeze_notify (G_OBJECT (self));
+  UPDATE (running, TRUE, PROP_RUNNING);
+  set_phase (self, KILN_CONVERSION_PHASE_PREPARING);
+  g_object_thaw_notify (G_OBJECT (self));
 
   setup = g_new0 (Setup, 1);
   setup->language = self->language;
@@ -1063,6 +1791,167 @@ kiln_conversion_get_model (KilnConversion *self)
   return self->model;
 }
 
+const char *
+kiln_conversion_get_model_id (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->model_id;
+}
+
+const char *
+kiln_conversion_get_model_label (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->model_label;
+}
+
+KilnLanguage
+kiln_conversion_get_language (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), KILN_LANGUAGE_PYTHON);
+  return self->language;
+}
+
+const char *
+kiln_conversion_get_source (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->source;
+}
+
+GBytes *
+kiln_conversion_get_input (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->input;
+}
+
+KilnConversionPhase
+kiln_conversion_get_phase (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), KILN_CONVERSION_PHASE_IDLE);
+  return self->phase;
+}
+
+gboolean
+kiln_conversion_get_running (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), FALSE);
+  return self->running;
+}
+
+KilnVerdict
+kiln_conversion_get_verdict (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), KILN_VERDICT_NONE);
+  return self->verdict;
+}
+
+gboolean
+kiln_conversion_get_verified (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), FALSE);
+  return self->verdict == KILN_VERDICT_MATCHED;
+}
+
+double
+kiln_conversion_get_speedup (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->speedup;
+}
+
+gboolean
+kiln_conversion_get_speedup_is_lower_bound (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), FALSE);
+  return self->speedup_is_lower_bound;
+}
+
+double
+kiln_conversion_get_cpp_seconds (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->cpp_seconds;
+}
+
+double
+kiln_conversion_get_python_seconds (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->python_seconds;
+}
+
+guint
+kiln_conversion_get_diff_line (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->diff_line;
+}
+
+double
+kiln_conversion_get_ttft_seconds (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->ttft_seconds;
+}
+
+gint64
+kiln_conversion_get_tokens_in (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->tokens_in;
+}
+
+gint64
+kiln_conversion_get_tokens_out (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->tokens_out;
+}
+
+double
+kiln_conversion_get_tokens_per_second (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->tokens_per_second;
+}
+
+double
+kiln_conversion_get_cost_usd (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), -1);
+  return self->cost_usd;
+}
+
+const char *
+kiln_conversion_get_error_message (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->error_message;
+}
+
+gboolean
+kiln_conversion_get_restored (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), FALSE);
+  return self->restored;
+}
+
+guint
+kiln_conversion_get_attempt (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->attempts->len;
+}
+
+GListModel *
+kiln_conversion_get_attempts_model (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return G_LIST_MODEL (self->finished);
+}
+
 GPtrArray *
 kiln_conversion_get_attempts (KilnConversion *self)
 {
@@ -1078,6 +1967,21 @@ kiln_conversion_get_last_attempt (KilnConversion *self)
   if (self->attempts->len == 0)
     return NULL;
   return g_ptr_array_index (self->attempts, self->attempts->len - 1);
+}
+
+const char *
+kiln_conversion_get_code (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  for (guint i = self->attempts->len; i > 0; i--)
+    {
+      KilnAttempt *attempt = g_ptr_array_index (self->attempts, i - 1);
+
+      if (*attempt->code != '\0')
+        return attempt->code;
+    }
+  return "";
 }
 
 KilnRunResult *
@@ -1101,8 +2005,354 @@ kiln_conversion_get_seconds (KilnConversion *self)
 
   g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
 
+  if (self->restored)
+    return self->seconds;
   if (self->started == 0)
     return 0;
   end = self->ended != 0 ? self->ended : g_get_monotonic_time ();
   return (end - self->started) / (double) G_USEC_PER_SEC;
+}
+
+char *
+kiln_conversion_dup_verdict_text (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  switch (self->verdict)
+    {
+    case KILN_VERDICT_MATCHED:
+      return g_strdup (_("Outputs match"));
+    case KILN_VERDICT_OUTPUT_DIFFERS:
+      if (self->diff_line > 0)
+        /* Translators: %u is a line number of the program's output */
+        return g_strdup_printf (_("Output differs at line %u"), self->diff_line);
+      return g_strdup (_("Output differs"));
+    case KILN_VERDICT_COMPILE_ERROR:
+      return g_strdup (_("Did not compile"));
+    case KILN_VERDICT_RUNTIME_ERROR:
+      return g_strdup (_("Crashed"));
+    case KILN_VERDICT_TIMED_OUT:
+      return g_strdup (_("Timed out"));
+    case KILN_VERDICT_REFUSED:
+      return g_strdup (_("Refused"));
+    case KILN_VERDICT_TRUNCATED:
+      return g_strdup (_("Cut off at the token limit"));
+    case KILN_VERDICT_NO_CODE:
+      return g_strdup (_("No code in the answer"));
+    case KILN_VERDICT_ERROR:
+      return g_strdup (_("Failed"));
+    case KILN_VERDICT_STOPPED:
+      return g_strdup (_("Stopped"));
+    case KILN_VERDICT_UNVERIFIED:
+      return g_strdup (_("Not verified"));
+    case KILN_VERDICT_NONE:
+    default:
+      break;
+    }
+
+  switch (self->phase)
+    {
+    case KILN_CONVERSION_PHASE_PREPARING:
+      return g_strdup (_("Preparing…"));
+    case KILN_CONVERSION_PHASE_STREAMING:
+      return g_strdup (_("Writing…"));
+    case KILN_CONVERSION_PHASE_WAITING:
+      return g_strdup (_("Waiting to verify…"));
+    case KILN_CONVERSION_PHASE_COMPILING:
+    case KILN_CONVERSION_PHASE_RUNNING_PYTHON:
+      return g_strdup (_("Verifying…"));
+    case KILN_CONVERSION_PHASE_IDLE:
+    case KILN_CONVERSION_PHASE_DONE:
+    default:
+      return g_strdup (_("Waiting…"));
+    }
+}
+
+/* How far an unverified conversion got: higher is better. */
+static int
+verdict_standing (KilnVerdict verdict)
+{
+  switch (verdict)
+    {
+    case KILN_VERDICT_MATCHED:
+      return 100;
+    case KILN_VERDICT_UNVERIFIED:
+      return 90;
+    case KILN_VERDICT_OUTPUT_DIFFERS:
+      return 80;
+    case KILN_VERDICT_RUNTIME_ERROR:
+      return 70;
+    case KILN_VERDICT_TIMED_OUT:
+      return 60;
+    case KILN_VERDICT_COMPILE_ERROR:
+      return 50;
+    case KILN_VERDICT_TRUNCATED:
+      return 40;
+    case KILN_VERDICT_NO_CODE:
+      return 30;
+    case KILN_VERDICT_REFUSED:
+      return 20;
+    case KILN_VERDICT_ERROR:
+      return 10;
+    case KILN_VERDICT_STOPPED:
+      return 5;
+    case KILN_VERDICT_NONE:
+    default:
+      return 0;
+    }
+}
+
+int
+kiln_conversion_compare_rank (gconstpointer a,
+                              gconstpointer b,
+                              gpointer      user_data)
+{
+  KilnConversion *x = KILN_CONVERSION ((gpointer) a);
+  KilnConversion *y = KILN_CONVERSION ((gpointer) b);
+  int sx = verdict_standing (x->verdict), sy = verdict_standing (y->verdict);
+
+  if (sx != sy)
+    return sx > sy ? -1 : 1;
+  if (x->verdict == KILN_VERDICT_MATCHED && x->speedup != y->speedup)
+    return x->speedup > y->speedup ? -1 : 1;
+  return g_utf8_collate (x->model_label, y->model_label);
+}
+
+/* --- records ---------------------------------------------------------------------------- */
+
+static void
+add_number (JsonBuilder *builder,
+            const char  *name,
+            double       value,
+            gboolean     known)
+{
+  json_builder_set_member_name (builder, name);
+  if (known)
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *name,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value >= 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+JsonNode *
+kiln_conversion_to_record (KilnConversion *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GListModel *finished;
+  g_autofree char *verdict_text = NULL;
+
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  finished = G_LIST_MODEL (self->finished);
+  verdict_text = kiln_conversion_dup_verdict_text (self);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "model", self->model_id);
+  add_string (builder, "model_label", self->model_label);
+  add_string (builder, "verdict", kiln_verdict_to_string (self->verdict));
+  add_string (builder, "verdict_text", verdict_text);
+  json_builder_set_member_name (builder, "verified");
+  json_builder_add_boolean_value (builder, self->verdict == KILN_VERDICT_MATCHED);
+  add_number (builder, "speedup", self->speedup, self->speedup > 0);
+  json_builder_set_member_name (builder, "speedup_is_lower_bound");
+  json_builder_add_boolean_value (builder, self->speedup_is_lower_bound);
+  add_number (builder, "cpp_seconds", self->cpp_seconds, self->cpp_seconds >= 0);
+  add_number (builder, "python_seconds", self->python_seconds, self->python_seconds >= 0);
+  add_int (builder, "diff_line", self->diff_line > 0 ? (gint64) self->diff_line : -1);
+  add_number (builder, "ttft_seconds", self->ttft_seconds, self->ttft_seconds >= 0);
+  add_int (builder, "tokens_in", self->tokens_in);
+  add_int (builder, "tokens_out", self->tokens_out);
+  add_number (builder, "tokens_per_second", self->tokens_per_second,
+              self->tokens_per_second >= 0);
+  add_number (builder, "cost_usd", self->cost_usd, self->cost_usd >= 0);
+  add_number (builder, "seconds", kiln_conversion_get_seconds (self), TRUE);
+  add_int (builder, "max_attempts", self->max_attempts);
+  add_string (builder, "error", self->error_message);
+
+  json_builder_set_member_name (builder, "attempts");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (finished); i++)
+    {
+      g_autoptr(KilnAttempt) attempt = g_list_model_get_item (finished, i);
+      KilnComparison *comparison = attempt->comparison;
+
+      json_builder_begin_object (builder);
+      add_int (builder, "number", attempt->number);
+      add_string (builder, "repairing", kiln_attempt_reason_to_string (attempt->repairing));
+      add_string (builder, "reason", kiln_attempt_reason_to_string (attempt->reason));
+      add_string (builder, "answer", attempt->answer);
+      add_string (builder, "code", attempt->code);
+      add_string (builder, "notes", attempt->notes);
+      add_string (builder, "reasoning", attempt->reasoning);
+      add_string (builder, "refusal", attempt->refusal);
+      add_string (builder, "finish_reason", attempt->finish_reason);
+      add_string (builder, "error", attempt->error ? attempt->error->message
+                                    : attempt->cpp && attempt->cpp->error
+                                    ? attempt->cpp->error->message : NULL);
+      add_number (builder, "cpp_seconds", median_wall (attempt->cpp),
+                  median_wall (attempt->cpp) >= 0);
+      add_int (builder, "diff_line", comparison && comparison->diff && !comparison->diff->match
+                                     ? (gint64) comparison->diff->line : -1);
+      add_int (builder, "input_tokens", attempt->input_tokens);
+      add_int (builder, "output_tokens", attempt->output_tokens);
+      add_number (builder, "ttft_seconds", attempt->ttft_seconds, attempt->ttft_seconds >= 0);
+      add_number (builder, "seconds", attempt->seconds, TRUE);
+      add_number (builder, "cost_usd", attempt->cost_usd, attempt->cost_usd >= 0);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static double
+member_number (JsonObject *object,
+               const char *name,
+               double      unknown)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return unknown;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      return (double) json_node_get_int (node);
+    case G_TYPE_DOUBLE:
+      return json_node_get_double (node);
+    default:
+      return unknown;
+    }
+}
+
+static gboolean
+member_boolean (JsonObject *object,
+                const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+static char *
+dup_or_empty (const char *text)
+{
+  return g_strdup (text != NULL ? text : "");
+}
+
+KilnConversion *
+kiln_conversion_new_from_record (JsonNode  *record,
+                                 GError   **error)
+{
+  g_autoptr(KilnConversion) self = NULL;
+  JsonObject *object;
+  JsonArray *attempts;
+  const char *model_id;
+
+  g_return_val_if_fail (record != NULL, NULL);
+
+  if (!JSON_NODE_HOLDS_OBJECT (record) ||
+      (model_id = member_string (json_node_get_object (record), "model")) == NULL)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_BAD_RESPONSE,
+                           _("A saved conversion could not be read: it names no model."));
+      return NULL;
+    }
+  object = json_node_get_object (record);
+
+  self = g_object_new (KILN_TYPE_CONVERSION, NULL);
+  self->restored = TRUE;
+  self->model_id = g_strdup (model_id);
+  self->model_label = g_strdup (member_string (object, "model_label") ?: model_id);
+  if (!kiln_verdict_from_string (member_string (object, "verdict"), &self->verdict))
+    self->verdict = KILN_VERDICT_ERROR;
+  self->speedup = self->verdict == KILN_VERDICT_MATCHED
+                  ? MAX (member_number (object, "speedup", 0), 0) : 0;
+  self->speedup_is_lower_bound = member_boolean (object, "speedup_is_lower_bound");
+  self->cpp_seconds = member_number (object, "cpp_seconds", -1);
+  self->python_seconds = member_number (object, "python_seconds", -1);
+  self->diff_line = (guint) MAX (member_number (object, "diff_line", 0), 0);
+  self->ttft_seconds = member_number (object, "ttft_seconds", -1);
+  self->tokens_in = (gint64) member_number (object, "tokens_in", -1);
+  self->tokens_out = (gint64) member_number (object, "tokens_out", -1);
+  self->tokens_per_second = member_number (object, "tokens_per_second", -1);
+  self->cost_usd = member_number (object, "cost_usd", -1);
+  self->seconds = MAX (member_number (object, "seconds", 0), 0);
+  self->max_attempts = (guint) CLAMP (member_number (object, "max_attempts", 3), 1, 100);
+  self->error_message = g_strdup (member_string (object, "error"));
+  self->phase = KILN_CONVERSION_PHASE_DONE;
+
+  attempts = json_object_has_member (object, "attempts") &&
+             JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "attempts"))
+             ? json_object_get_array_member (object, "attempts") : NULL;
+  for (guint i = 0; attempts != NULL && i < json_array_get_length (attempts); i++)
+    {
+      JsonNode *node = json_array_get_element (attempts, i);
+      JsonObject *item;
+      g_autoptr(KilnAttempt) attempt = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      item = json_node_get_object (node);
+      attempt = kiln_attempt_new (i + 1, KILN_ATTEMPT_OK);
+      attempt_reason_from_string (member_string (item, "repairing"), &attempt->repairing);
+      attempt_reason_from_string (member_string (item, "reason"), &attempt->reason);
+      g_free (attempt->answer);
+      attempt->answer = dup_or_empty (member_string (item, "answer"));
+      g_free (attempt->code);
+      attempt->code = dup_or_empty (member_string (item, "code"));
+      g_free (attempt->notes);
+      attempt->notes = dup_or_empty (member_string (item, "notes"));
+      g_free (attempt->reasoning);
+      attempt->reasoning = dup_or_empty (member_string (item, "reasoning"));
+      g_free (attempt->refusal);
+      attempt->refusal = dup_or_empty (member_string (item, "refusal"));
+      attempt->finish_reason = g_strdup (member_string (item, "finish_reason"));
+      attempt->input_tokens = (gint64) member_number (item, "input_tokens", -1);
+      attempt->output_tokens = (gint64) member_number (item, "output_tokens", -1);
+      attempt->ttft_seconds = member_number (item, "ttft_seconds", -1);
+      attempt->seconds = member_number (item, "seconds", 0);
+      attempt->cost_usd = member_number (item, "cost_usd", -1);
+      g_ptr_array_add (self->attempts, g_object_ref (attempt));
+      g_list_store_append (self->finished, attempt);
+    }
+
+  return g_steal_pointer (&self);
 }

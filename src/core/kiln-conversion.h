@@ -4,10 +4,14 @@
  */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "kiln-comparison.h"
 #include "kiln-model.h"
+#include "kiln-queue.h"
+#include "kiln-reference.h"
+#include "kiln-run-config.h"
 #include "kiln-toolchain.h"
 
 G_BEGIN_DECLS
@@ -22,26 +26,64 @@ typedef enum
   KILN_ATTEMPT_OUTPUT_DIFFERS,
   KILN_ATTEMPT_NO_CODE,         /* the answer held no code */
   KILN_ATTEMPT_STREAM_FAILED,   /* the model's answer broke off; not repaired */
+  KILN_ATTEMPT_REFUSED,         /* the model refused; not repaired */
+  KILN_ATTEMPT_TRUNCATED,       /* cut at the model's token limit: it is asked to go on */
 } KilnAttemptReason;
 
 /* NULL for KILN_ATTEMPT_OK; "compile_error", "runtime_error", "timeout", "output_differs",
- * "no_code", "stream_failed". */
+ * "no_code", "stream_failed", "refused", "truncated". */
 const char *kiln_attempt_reason_to_string (KilnAttemptReason reason);
+GType       kiln_attempt_reason_get_type  (void) G_GNUC_CONST;
+#define KILN_TYPE_ATTEMPT_REASON (kiln_attempt_reason_get_type ())
 
 typedef enum
 {
   KILN_CONVERSION_PHASE_IDLE,
   KILN_CONVERSION_PHASE_STREAMING,
-  KILN_CONVERSION_PHASE_COMPILING,   /* compiling and running the C++ */
+  KILN_CONVERSION_PHASE_COMPILING,      /* compiling and running the C++ */
   KILN_CONVERSION_PHASE_RUNNING_PYTHON,
   KILN_CONVERSION_PHASE_DONE,
+  KILN_CONVERSION_PHASE_PREPARING,      /* the key and the prompt */
+  KILN_CONVERSION_PHASE_WAITING,        /* for its turn to verify: another conversion runs */
 } KilnConversionPhase;
+
+GType kiln_conversion_phase_get_type (void) G_GNUC_CONST;
+#define KILN_TYPE_CONVERSION_PHASE (kiln_conversion_phase_get_type ())
+
+/* What came of a conversion, as the leaderboard says it. */
+typedef enum
+{
+  KILN_VERDICT_NONE,            /* not finished */
+  KILN_VERDICT_MATCHED,         /* compiled, ran, same output: verified */
+  KILN_VERDICT_OUTPUT_DIFFERS,
+  KILN_VERDICT_COMPILE_ERROR,
+  KILN_VERDICT_RUNTIME_ERROR,
+  KILN_VERDICT_TIMED_OUT,
+  KILN_VERDICT_REFUSED,
+  KILN_VERDICT_TRUNCATED,
+  KILN_VERDICT_NO_CODE,
+  KILN_VERDICT_ERROR,           /* the model could not be reached, the original failed, ... */
+  KILN_VERDICT_STOPPED,
+  KILN_VERDICT_UNVERIFIED,      /* verification was off: at most compiled */
+} KilnVerdict;
+
+GType       kiln_verdict_get_type  (void) G_GNUC_CONST;
+#define KILN_TYPE_VERDICT (kiln_verdict_get_type ())
+/* "matched", "output_differs", "compile_error", "runtime_error", "timed_out", "refused",
+ * "truncated", "no_code", "error", "stopped", "unverified"; NULL for NONE. */
+const char *kiln_verdict_to_string (KilnVerdict  verdict);
+gboolean    kiln_verdict_from_string (const char *text,
+                                      KilnVerdict *verdict);
 
 #define KILN_TYPE_ATTEMPT (kiln_attempt_get_type ())
 
+G_DECLARE_FINAL_TYPE (KilnAttempt, kiln_attempt, KILN, ATTEMPT, GObject)
+
 /* One round: the model's answer and what it did. Read-only once "attempt-finished". */
-typedef struct _KilnAttempt
+struct _KilnAttempt
 {
+  GObject            parent_instance;
+
   guint              number;          /* from 1 */
   KilnAttemptReason  repairing;       /* what this attempt was asked to fix (OK: the first) */
   KilnAttemptReason  reason;          /* why it failed; KILN_ATTEMPT_OK when it did not */
@@ -49,6 +91,8 @@ typedef struct _KilnAttempt
   char              *code;            /* the C++ taken from it */
   char              *notes;           /* its prose */
   char              *reasoning;
+  char              *refusal;         /* the model's refusal, "" when none */
+  char              *finish_reason;   /* as the provider said it; NULL when unknown */
   GError            *error;           /* the stream's error, when it broke off */
   KilnRunResult     *cpp;             /* NULL when not verified or no code */
   KilnComparison    *comparison;      /* NULL unless both programs ran */
@@ -57,21 +101,38 @@ typedef struct _KilnAttempt
   double             ttft_seconds;    /* -1 when unknown */
   double             seconds;         /* streaming time */
   double             cost_usd;        /* -1 when unknown */
-  /*< private >*/
-  gatomicrefcount    ref_count;
-} KilnAttempt;
+};
 
-GType        kiln_attempt_get_type (void) G_GNUC_CONST;
 KilnAttempt *kiln_attempt_ref      (KilnAttempt *self);
 void         kiln_attempt_unref    (KilnAttempt *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnAttempt, kiln_attempt_unref)
 
 #define KILN_TYPE_CONVERSION (kiln_conversion_get_type ())
 
 G_DECLARE_FINAL_TYPE (KilnConversion, kiln_conversion, KILN, CONVERSION, GObject)
 
-/* Signals:
+/* Properties (read-only, notified when they change, on the main context):
+ *   "model-id", "model-label"   (string)
+ *   "phase"                     (KilnConversionPhase)
+ *   "running"                   (boolean) from run_async to its end
+ *   "attempt"                   (uint) the attempt under way or the last one; 0 before
+ *   "n-attempts"                (uint) attempts finished
+ *   "max-attempts"              (uint)
+ *   "attempts"                  (GListModel of KilnAttempt) the finished ones
+ *   "verdict"                   (KilnVerdict)
+ *   "verified"                  (boolean) verdict is MATCHED
+ *   "speedup"                   (double) Python median / C++ median; 0 unless verified
+ *   "speedup-is-lower-bound"    (boolean)
+ *   "cpp-seconds", "python-seconds" (double) medians; -1 when they did not run
+ *   "diff-line"                 (uint) first differing line, 0 when none
+ *   "ttft-seconds"              (double) first attempt's time to first token; -1 unknown
+ *   "tokens-in", "tokens-out"   (int64) over all attempts; -1 when unknown
+ *   "tokens-per-second"         (double) -1 unknown
+ *   "cost-usd"                  (double) estimated, over all attempts; -1 unknown
+ *   "seconds"                   (double) the whole conversion so far
+ *   "error-message"             (string) why it failed, for a person; NULL when it did not
+ *   "restored"                  (boolean) read back from the history, not run here
+ *
+ * Signals:
  *   "answer-delta"     (const char *text)   the model's answer exactly as it streams
  *   "attempt-started"  (KilnAttempt *attempt)
  *   "code-changed"     (guint kind: 0 appended / 1 replaced, guint offset, const char *text):
@@ -89,6 +150,12 @@ KilnConversion *kiln_conversion_new              (KilnToolchain        *toolchai
                                                   KilnLanguage          source_language,
                                                   const char           *source,
                                                   GBytes               *input);
+/* Takes max attempts, verification, limits, timing patterns and the idle timeout from
+ * @config (read when the conversion starts). */
+void            kiln_conversion_apply_config     (KilnConversion       *self,
+                                                  KilnRunConfig        *config);
+void            kiln_conversion_set_api_key      (KilnConversion       *self,
+                                                  const char           *api_key);
 void            kiln_conversion_set_session      (KilnConversion       *self,
                                                   SoupSession          *session);
 void            kiln_conversion_set_max_attempts (KilnConversion       *self,
@@ -105,6 +172,12 @@ void            kiln_conversion_set_timing_mask  (KilnConversion       *self,
 /* A result of the same source and input run earlier: reused instead of running again. */
 void            kiln_conversion_set_python_result (KilnConversion      *self,
                                                    KilnRunResult       *python);
+/* The shared run of the original (several conversions of one program run it once). */
+void            kiln_conversion_set_reference    (KilnConversion       *self,
+                                                  KilnReference        *reference);
+/* Verification takes turns through @queue with other conversions. */
+void            kiln_conversion_set_verify_queue (KilnConversion       *self,
+                                                  KilnQueue            *queue);
 /* The configuration folder whose kiln/prompts/ holds the user's prompt overrides
  * (default: g_get_user_config_dir ()). */
 void            kiln_conversion_set_prompts_dir  (KilnConversion       *self,
@@ -122,16 +195,60 @@ void            kiln_conversion_run_async        (KilnConversion       *self,
 gboolean        kiln_conversion_run_finish       (KilnConversion       *self,
                                                   GAsyncResult         *result,
                                                   GError              **error);
+/* Ends a conversion that could not start (no key, ...) with @error, as run_async would. */
+void            kiln_conversion_fail             (KilnConversion       *self,
+                                                  const GError         *error);
+/* Stops a running conversion; it ends with the verdict STOPPED. */
+void            kiln_conversion_stop             (KilnConversion       *self);
 
 KilnModel      *kiln_conversion_get_model        (KilnConversion       *self);
+const char     *kiln_conversion_get_model_id     (KilnConversion       *self);
+const char     *kiln_conversion_get_model_label  (KilnConversion       *self);
+KilnLanguage    kiln_conversion_get_language     (KilnConversion       *self);
+const char     *kiln_conversion_get_source       (KilnConversion       *self);
+GBytes         *kiln_conversion_get_input        (KilnConversion       *self);
+KilnConversionPhase kiln_conversion_get_phase    (KilnConversion       *self);
+gboolean        kiln_conversion_get_running      (KilnConversion       *self);
+KilnVerdict     kiln_conversion_get_verdict      (KilnConversion       *self);
+gboolean        kiln_conversion_get_verified     (KilnConversion       *self);
+double          kiln_conversion_get_speedup      (KilnConversion       *self);
+gboolean        kiln_conversion_get_speedup_is_lower_bound (KilnConversion *self);
+double          kiln_conversion_get_cpp_seconds  (KilnConversion       *self);
+double          kiln_conversion_get_python_seconds (KilnConversion     *self);
+guint           kiln_conversion_get_diff_line    (KilnConversion       *self);
+double          kiln_conversion_get_ttft_seconds (KilnConversion       *self);
+gint64          kiln_conversion_get_tokens_in    (KilnConversion       *self);
+gint64          kiln_conversion_get_tokens_out   (KilnConversion       *self);
+double          kiln_conversion_get_tokens_per_second (KilnConversion  *self);
+double          kiln_conversion_get_cost_usd     (KilnConversion       *self);
+const char     *kiln_conversion_get_error_message (KilnConversion      *self);
+gboolean        kiln_conversion_get_restored     (KilnConversion       *self);
+guint           kiln_conversion_get_attempt      (KilnConversion       *self);
+GListModel     *kiln_conversion_get_attempts_model (KilnConversion     *self);
 GPtrArray      *kiln_conversion_get_attempts     (KilnConversion       *self);  /* KilnAttempt */
 KilnAttempt    *kiln_conversion_get_last_attempt (KilnConversion       *self);
+/* The code of the last attempt that had any; "" when none. */
+const char     *kiln_conversion_get_code         (KilnConversion       *self);
 KilnRunResult  *kiln_conversion_get_python       (KilnConversion       *self);
 guint           kiln_conversion_get_max_attempts (KilnConversion       *self);
 double          kiln_conversion_get_seconds      (KilnConversion       *self);
+/* The verdict for a person: "Outputs match", "Output differs at line 3", "Refused", ... */
+char           *kiln_conversion_dup_verdict_text (KilnConversion       *self);
+
+/* Leaderboard order: verified ones first, fastest first; then the rest by how far they
+ * got; then by label. A GCompareDataFunc over two KilnConversion. */
+int             kiln_conversion_compare_rank     (gconstpointer         a,
+                                                  gconstpointer         b,
+                                                  gpointer              user_data);
+
 /* kiln-cli convert's JSON object; @output_path may be NULL. */
 JsonNode       *kiln_conversion_to_json          (KilnConversion       *self,
                                                   const char           *output_path,
                                                   const GError         *error);
+/* The history's record: the leaderboard's figures and every attempt with its code. */
+JsonNode       *kiln_conversion_to_record        (KilnConversion       *self);
+/* A finished conversion read back from a record (no runs or streams: figures and code). */
+KilnConversion *kiln_conversion_new_from_record  (JsonNode             *record,
+                                                  GError              **error);
 
 G_END_DECLS

@@ -18,7 +18,9 @@
 #include "kiln-models.h"
 #include "kiln-output-compare.h"
 #include "kiln-prompt.h"
+#include "kiln-run-config.h"
 #include "kiln-run-result.h"
+#include "kiln-session.h"
 #include "kiln-toolchain.h"
 
 G_BEGIN_DECLS

@@ -50,6 +50,8 @@ typedef enum
   KILN_ERROR_HISTORY,             /* cannot open, read or write it: busy, disk full, I/O */
   KILN_ERROR_HISTORY_TOO_NEW,     /* written by a newer Kiln; left untouched */
   KILN_ERROR_HISTORY_NOT_FOUND,   /* no comparison with that id (deleted meanwhile?) */
+
+  KILN_ERROR_REFUSED,             /* the model refused to answer */
 } KilnError;
 
 GQuark kiln_error_quark (void);
