@@ -420,6 +420,37 @@ test_missing_helper (Fixture       *fixture,
   g_assert_error (result->error, KILN_ERROR, KILN_ERROR_HELPER_NOT_FOUND);
 }
 
+/* Installed files are found where the build configuration put them relative to BINDIR,
+ * seen from the running program: any prefix works. */
+static void
+test_relocate_path (void)
+{
+  g_autofree char *program_dir = kiln_core_dup_program_dir ();
+  g_autofree char *parent = NULL;
+  g_autofree char *bin = kiln_core_relocate_path (BINDIR);
+  g_autofree char *libexec = kiln_core_relocate_path (PKGLIBEXECDIR);
+  g_autofree char *data = kiln_core_relocate_path (DATADIR "/glib-2.0/schemas");
+  g_autofree char *want_libexec = NULL;
+  g_autofree char *want_data = NULL;
+
+  g_assert_nonnull (program_dir);
+  g_assert_true (g_path_is_absolute (program_dir));
+  parent = g_path_get_dirname (program_dir);
+
+  /* The default layout (meson's bin, libexec/kiln, share) */
+  if (!g_str_equal (BINDIR, "/usr/local/bin") || !g_str_equal (DATADIR, "/usr/local/share") ||
+      !g_str_equal (PKGLIBEXECDIR, "/usr/local/libexec/kiln"))
+    {
+      g_test_skip ("configured with another layout than meson's default");
+      return;
+    }
+  want_libexec = g_build_filename (parent, "libexec", "kiln", NULL);
+  want_data = g_build_filename (parent, "share", "glib-2.0", "schemas", NULL);
+  g_assert_cmpstr (bin, ==, program_dir);
+  g_assert_cmpstr (libexec, ==, want_libexec);
+  g_assert_cmpstr (data, ==, want_data);
+}
+
 /* The work folder is the program's current directory, and it is removed afterwards. */
 static void
 test_work_dir (Fixture       *fixture,
@@ -516,6 +547,7 @@ main (int   argc,
   ADD ("/run/closes-stdout", test_closes_stdout);
   ADD ("/run/missing/interpreter", test_missing_interpreter);
   ADD ("/run/missing/helper", test_missing_helper);
+  g_test_add_func ("/run/relocate-path", test_relocate_path);
   ADD ("/run/work-dir", test_work_dir);
   ADD ("/run/take-turns", test_runs_take_turns);
 

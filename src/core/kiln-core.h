@@ -26,6 +26,25 @@
 G_BEGIN_DECLS
 
 /* Binds the core's translations; call once at start-up. */
-void kiln_core_init (void);
+void  kiln_core_init                    (void);
+
+/* The folder of the running executable (from /proc/self/exe, links resolved); NULL when the
+ * system does not say. */
+char *kiln_core_dup_program_dir         (void);
+
+/* @configured is an absolute path from the build configuration (PKGLIBEXECDIR, DATADIR…).
+ * Returns the same place seen from the running program: the folder of the executable plus
+ * the path from BINDIR to @configured, so a Kiln installed into any prefix (or moved there)
+ * finds its own files. NULL when kiln_core_dup_program_dir() is. */
+char *kiln_core_relocate_path           (const char *configured);
+
+/* Makes GSettings find @schema_id where this program's build or installation compiled it:
+ * <build>/data when running from the build folder, <prefix>/share/glib-2.0/schemas of the
+ * prefix the program is installed in. That folder goes in front of GSETTINGS_SCHEMA_DIR
+ * (unless it is on it already), so a build never reads an older installed copy of its
+ * schema. Call before anything uses GSettings (GLib reads the variable once). Returns the
+ * folder, or NULL when neither holds the schema (then GLib looks only where it always does:
+ * GSETTINGS_SCHEMA_DIR and XDG_DATA_DIRS). */
+char *kiln_core_add_settings_schema_dir (const char *schema_id);
 
 G_END_DECLS

@@ -18,6 +18,7 @@
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
+#include "kiln-core.h"
 #include "kiln-error.h"
 #include "kiln-process.h"
 
@@ -81,18 +82,46 @@ char *
 _kiln_process_find_helper (GError **error)
 {
   const char *env = g_getenv ("KILN_RUN_HELPER");
-  g_autofree char *installed = g_build_filename (PKGLIBEXECDIR, "kiln-run-helper", NULL);
-  const char *path = (env != NULL && *env != '\0') ? env : installed;
+  g_autoptr(GPtrArray) candidates = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *program_dir = NULL;
+  g_autofree char *relocated = NULL;
+  g_autofree char *tried = NULL;
 
-  if (!g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+  if (env != NULL && *env != '\0')
     {
+      if (g_file_test (env, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup (env);
       g_set_error (error, KILN_ERROR, KILN_ERROR_HELPER_NOT_FOUND,
-                   _("Kiln’s run helper was not found at “%s”. Reinstall Kiln, or set "
-                     "KILN_RUN_HELPER to the kiln-run-helper program."), path);
+                   _("Kiln’s run helper was not found at “%s”, where KILN_RUN_HELPER points. "
+                     "Point it at the kiln-run-helper program, or unset it."), env);
       return NULL;
     }
 
-  return g_strdup (path);
+  /* Installed into any prefix: where PKGLIBEXECDIR is seen from BINDIR. */
+  if ((relocated = kiln_core_relocate_path (PKGLIBEXECDIR)) != NULL)
+    g_ptr_array_add (candidates, g_build_filename (relocated, "kiln-run-helper", NULL));
+  /* The build folder: src/cli/kiln-cli and src/app/kiln next to src/helper/. */
+  if ((program_dir = kiln_core_dup_program_dir ()) != NULL)
+    g_ptr_array_add (candidates, g_build_filename (program_dir, "..", "helper",
+                                                   "kiln-run-helper", NULL));
+  /* Where the build configuration says, for a system that hides /proc/self/exe. */
+  g_ptr_array_add (candidates, g_build_filename (PKGLIBEXECDIR, "kiln-run-helper", NULL));
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      const char *path = g_ptr_array_index (candidates, i);
+
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) &&
+          !g_file_test (path, G_FILE_TEST_IS_DIR))
+        return g_canonicalize_filename (path, NULL);
+    }
+
+  g_ptr_array_add (candidates, NULL);
+  tried = g_strjoinv ("”, “", (char **) candidates->pdata);
+  g_set_error (error, KILN_ERROR, KILN_ERROR_HELPER_NOT_FOUND,
+               _("Kiln’s run helper was not found (looked at “%s”). Reinstall Kiln, or set "
+                 "KILN_RUN_HELPER to the kiln-run-helper program."), tried);
+  return NULL;
 }
 
 static gboolean

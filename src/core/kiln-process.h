@@ -21,8 +21,10 @@ typedef struct _KilnProcessResult
 
 void               kiln_process_result_free (KilnProcessResult *self);
 
-/* Where kiln-run-helper is: $KILN_RUN_HELPER, else the installed one. NULL with
- * KILN_ERROR_HELPER_NOT_FOUND when it is missing. */
+/* Where kiln-run-helper is: $KILN_RUN_HELPER when set; else, seen from the running program,
+ * the installed one (PKGLIBEXECDIR relative to BINDIR, so any prefix works) or the build
+ * folder's (src/helper next to src/cli and src/app); else PKGLIBEXECDIR itself. NULL with
+ * KILN_ERROR_HELPER_NOT_FOUND, naming the places tried, when none is there. */
 char              *_kiln_process_find_helper (GError **error);
 
 /* Runs @argv in @cwd with @input on stdin. Everything is killed after @timeout_ms (0: never)
