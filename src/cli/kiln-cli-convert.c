@@ -198,12 +198,9 @@ kiln_cli_convert (const KilnCliOptions *options,
     {
       g_autoptr(JsonNode) root = kiln_conversion_to_json (conversion, output,
                                                           error ? error : write_error);
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autofree char *text = NULL;
+      /* Valid JSON whatever the model or the programs wrote (see kiln-json-write.h). */
+      g_autofree char *text = kiln_json_to_string (root, TRUE);
 
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      text = json_generator_to_data (generator, NULL);
       g_print ("%s\n", text);
     }
 

@@ -101,16 +101,14 @@ static const GOptionEntry entries[] = {
   { NULL }
 };
 
+/* kiln_json_to_string(), not JsonGenerator: program output may hold any byte, and the
+ * JSON printed must still parse (json-glib 1.6 leaves U+001F and invalid UTF-8 raw). */
 static void
 print_json (JsonNode *owned_node)
 {
   g_autoptr(JsonNode) node = owned_node;
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *text = kiln_json_to_string (node, TRUE);
 
-  json_generator_set_root (generator, node);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
   g_print ("%s\n", text);
 }
 

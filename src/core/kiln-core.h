@@ -13,6 +13,7 @@
 #include "kiln-error.h"
 #include "kiln-examples.h"
 #include "kiln-format.h"
+#include "kiln-json-write.h"
 #include "kiln-key-store.h"
 #include "kiln-model-registry.h"
 #include "kiln-models.h"
