@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "kiln-test-util.h"
+#include "kiln-toolchain-private.h"
 
 #define HELLO_CPP "#include <cstdio>\nint main() { std::puts(\"hello\"); return 0; }\n"
 #define BROKEN_CPP "#include <cstdio>\nint main() {\n  int x = y + 1;\n  return x;\n}\n"
@@ -316,6 +317,145 @@ test_cpp_crash (Fixture       *fixture,
   g_assert_cmpuint (run->runs->len, ==, 1);
 }
 
+/* 2^200 with GMP's C++ interface: needs -lgmpxx and -lgmp. */
+#define GMP_CPP \
+  "#include <gmpxx.h>\n" \
+  "#include <iostream>\n" \
+  "int main() {\n" \
+  "  mpz_class x = 1;\n" \
+  "  x <<= 200;\n" \
+  "  std::cout << x << \"\\n\";\n" \
+  "}\n"
+#define TWO_TO_200 "1606938044258990275541962092341162602522202993782792835301376\n"
+
+static gboolean
+skip_without_gmp (void)
+{
+  if (!g_file_test ("/usr/include/gmpxx.h", G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("GMP's C++ headers are not installed (Debian: libgmp-dev, "
+                   "Fedora: gmp-devel gmp-c++)");
+      return TRUE;
+    }
+  return FALSE;
+}
+
+/* Libraries named in the flags come after main.cpp, so the linker keeps what it needs:
+ * "-lgmpxx -lgmp" in the flags links, as it would at a shell prompt after the source. */
+static void
+test_libraries_in_flags (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  if ((data != NULL && skip_without_compiler (data)) || skip_without_gmp ())
+    return;
+
+  kiln_toolchain_set_flags (fixture->toolchain, "-std=c++17 -O2 -lgmpxx -lgmp");
+  {
+    g_autoptr(KilnRunResult) run = kiln_test_run (fixture->toolchain, KILN_LANGUAGE_CPP,
+                                                  GMP_CPP, NULL, NULL);
+    g_autofree char *out = kiln_test_stdout (run);
+    g_autofree char *command = g_strjoinv (" ", run->compile->command);
+
+    g_assert_no_error (run->error);
+    g_assert_cmpstr (out, ==, TWO_TO_200);
+    g_assert_true (g_str_has_suffix (command, " main.cpp -o main -lgmpxx -lgmp"));
+  }
+}
+
+/* Without the library flags the link fails, and the message says which flag to add and
+ * where, instead of only the linker's "undefined reference". */
+static void
+test_missing_library (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  if ((data != NULL && skip_without_compiler (data)) || skip_without_gmp ())
+    return;
+
+  kiln_toolchain_set_flags (fixture->toolchain, "-std=c++17 -O2");
+  {
+    g_autoptr(KilnRunResult) run = kiln_test_run (fixture->toolchain, KILN_LANGUAGE_CPP,
+                                                  GMP_CPP, NULL, NULL);
+    gboolean noted = FALSE;
+
+    g_assert_false (run->ok);
+    g_assert_error (run->error, KILN_ERROR, KILN_ERROR_COMPILE_FAILED);
+    g_test_message ("%s", run->error->message);
+    g_assert_nonnull (strstr (run->error->message, "linking failed"));
+    g_assert_nonnull (strstr (run->error->message, "add -lgmpxx -lgmp to the compiler flags"));
+    for (guint i = 0; i < run->compile->diagnostics->len; i++)
+      {
+        const KilnDiagnostic *d = g_ptr_array_index (run->compile->diagnostics, i);
+
+        if (d->severity == KILN_SEVERITY_NOTE && strstr (d->message, "-lgmp") != NULL)
+          noted = TRUE;
+      }
+    g_assert_true (noted);
+  }
+}
+
+static void
+test_link_argv_order (void)
+{
+  static const struct { const char *flags; const char *argv; } cases[] = {
+    { "-std=c++17 -O3", "g++ -std=c++17 -O3 -fdiagnostics-color=never main.cpp -o main" },
+    { "-O2 -lgmpxx -lgmp -fopenmp",
+      "g++ -O2 -fopenmp -fdiagnostics-color=never main.cpp -o main -lgmpxx -lgmp" },
+    { "-L /opt/x/lib -I/opt/x/include -l m -Wl,--as-needed -Xlinker -z -Xlinker now",
+      "g++ -I/opt/x/include -fdiagnostics-color=never main.cpp -o main "
+      "-L /opt/x/lib -l m -Wl,--as-needed -Xlinker -z -Xlinker now" },
+    { "-pthread /opt/x/libx.a extra.o libfoo.so.1 -DNAME=lib.a",
+      "g++ -pthread -DNAME=lib.a -fdiagnostics-color=never main.cpp -o main "
+      "/opt/x/libx.a extra.o libfoo.so.1" },
+    { "-l", "g++ -fdiagnostics-color=never main.cpp -o main -l" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) flags = NULL;
+      g_auto(GStrv) argv = NULL;
+      g_autofree char *joined = NULL;
+
+      g_assert_true (g_shell_parse_argv (cases[i].flags, NULL, &flags, NULL));
+      argv = _kiln_toolchain_build_compile_argv ("g++", flags);
+      joined = g_strjoinv (" ", argv);
+      g_assert_cmpstr (joined, ==, cases[i].argv);
+    }
+}
+
+static void
+test_link_failure_hint (void)
+{
+  static const struct { const char *output; const char *expect; } cases[] = {
+    { "/usr/bin/ld: /tmp/ccA.o: in function `main':\n"
+      "main.cpp:(.text.startup+0x1c): undefined reference to `__gmpz_init_set_ui'\n"
+      "collect2: error: ld returned 1 exit status\n", "add -lgmp to" },
+    /* newer binutils quote with ' on both sides; gmpxx's operators need libgmp after it */
+    { "/usr/bin/ld: main.o: undefined reference to '__gmpz_clear'\n"
+      "/usr/bin/ld: main.o: undefined reference to 'operator<<(std::ostream&, "
+      "__mpz_struct const*)'\n", "add -lgmpxx -lgmp to" },
+    { "ld.lld: error: undefined symbol: omp_get_num_threads\n"
+      ">>> referenced by main.cpp\n", "add -fopenmp to" },
+    { "main.cpp:(.text+0x5): undefined reference to `helper(int)'\n",
+      "“helper(int)” is not defined anywhere" },
+    { "main.cpp:3:11: error: 'y' was not declared in this scope\n", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *hint = _kiln_toolchain_describe_link_failure (cases[i].output);
+
+      if (cases[i].expect == NULL)
+        {
+          g_assert_null (hint);
+          continue;
+        }
+      g_assert_nonnull (hint);
+      g_assert_nonnull (strstr (hint, cases[i].expect));
+      g_assert_nonnull (strstr (hint, "compiler flags"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +476,12 @@ main (int   argc,
   ADD ("/toolchain/bad-flags", NULL, test_bad_flags);
   g_test_add_func ("/toolchain/default-flags", test_default_flags);
   ADD ("/toolchain/cpp-crash", NULL, test_cpp_crash);
+  ADD ("/toolchain/link/libraries-in-flags/auto", NULL, test_libraries_in_flags);
+  ADD ("/toolchain/link/libraries-in-flags/clang++", "clang++", test_libraries_in_flags);
+  ADD ("/toolchain/link/missing-library/auto", NULL, test_missing_library);
+  ADD ("/toolchain/link/missing-library/clang++", "clang++", test_missing_library);
+  g_test_add_func ("/toolchain/link/argv-order", test_link_argv_order);
+  g_test_add_func ("/toolchain/link/failure-hint", test_link_failure_hint);
 
 #undef ADD
 

@@ -27,6 +27,14 @@ struct _KilnToolchain
   GQueue      waiting;
 };
 
+/* The compiler's argv for main.cpp → main: @flags in their order, except linker inputs
+ * (-l, -L, -Wl,, -Xlinker, .a/.so/.o files), which go after main.cpp. */
+char **_kiln_toolchain_build_compile_argv    (const char    *compiler,
+                                              char * const  *flags);
+/* For compiler output that failed to link (an undefined symbol): what to do about it, naming
+ * the library flag when the symbol is a known library's; NULL for any other output. */
+char  *_kiln_toolchain_describe_link_failure (const char    *output);
+
 /* Work folders: made and removed off the main thread. */
 char *_kiln_toolchain_make_work_dir      (const char    *parent,
                                           const char    *file_name,

@@ -440,6 +440,10 @@ static char *
 summarize_compile_failure (KilnCompileResult *compile)
 {
   guint errors = kiln_diagnostics_count (compile->diagnostics, KILN_SEVERITY_ERROR);
+  char *link_failure = _kiln_toolchain_describe_link_failure (compile->output);
+
+  if (link_failure != NULL)
+    return link_failure;
 
   for (guint i = 0; i < compile->diagnostics->len; i++)
     {

@@ -339,6 +339,122 @@ parse_flags (KilnToolchain *self,
   return NULL;
 }
 
+/* --- link failures -------------------------------------------------------------------- */
+
+/* The symbols the linker could not find, in order: GNU ld's "undefined reference to `sym'"
+ * (or 'sym'), lld's "undefined symbol: sym". */
+static GPtrArray *
+find_undefined_symbols (const char *output)
+{
+  static const char * const markers[] = { "undefined reference to ", "undefined symbol: " };
+  GPtrArray *symbols = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) lines = g_strsplit (output, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    for (guint m = 0; m < G_N_ELEMENTS (markers); m++)
+      {
+        const char *start = strstr (lines[i], markers[m]);
+        const char *end;
+
+        if (start == NULL)
+          continue;
+        start += strlen (markers[m]);
+        end = start + strlen (start);
+        if (*start == '`' || *start == '\'' || *start == '"')
+          {
+            const char *close = end;
+
+            start++;
+            while (close > start && close[-1] != '\'' && close[-1] != '"')
+              close--;
+            if (close > start)
+              end = close - 1;
+          }
+        if (end > start)
+          g_ptr_array_add (symbols, g_strndup (start, end - start));
+      }
+
+  return symbols;
+}
+
+/* The flag that usually brings @symbol in, for the libraries generated code reaches for. */
+static const char *
+flag_for_symbol (const char *symbol)
+{
+  static const struct { const char *prefix; const char *flag; } prefixes[] = {
+    { "__gmpz_", "-lgmp" }, { "__gmpq_", "-lgmp" }, { "__gmpf_", "-lgmp" },
+    { "__gmpn_", "-lgmp" }, { "__gmp_", "-lgmp" }, { "mpfr_", "-lmpfr -lgmp" },
+    { "omp_", "-fopenmp" }, { "GOMP_", "-fopenmp" }, { "pthread_", "-pthread" },
+    { "tbb::", "-ltbb" },
+  };
+
+  /* gmpxx: the C++ operators on GMP's types (operator<<(std::ostream&, __mpz_struct
+   * const*)) and the expression templates live in libgmpxx, which needs libgmp after it. */
+  if ((strstr (symbol, "__mpz_struct") != NULL || strstr (symbol, "__mpq_struct") != NULL ||
+       strstr (symbol, "__mpf_struct") != NULL || strstr (symbol, "__gmp_expr") != NULL) &&
+      strstr (symbol, "std::") != NULL)
+    return "-lgmpxx -lgmp";
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (symbol, prefixes[i].prefix))
+      return prefixes[i].flag;
+
+  return NULL;
+}
+
+char *
+_kiln_toolchain_describe_link_failure (const char *output)
+{
+  g_autoptr(GPtrArray) symbols = NULL;
+  g_autoptr(GPtrArray) words = NULL;
+  g_autofree char *flags = NULL;
+  gboolean gmp = FALSE;
+  const char *symbol;
+
+  if (output == NULL)
+    return NULL;
+  symbols = find_undefined_symbols (output);
+  if (symbols->len == 0)
+    return NULL;
+  symbol = g_ptr_array_index (symbols, 0);
+
+  /* Every flag the missing symbols call for, once each; -lgmp last, as gmpxx and mpfr need
+   * it after them. */
+  words = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < symbols->len; i++)
+    {
+      const char *flag = flag_for_symbol (g_ptr_array_index (symbols, i));
+      g_auto(GStrv) parts = flag != NULL ? g_strsplit (flag, " ", -1) : NULL;
+
+      for (guint j = 0; parts != NULL && parts[j] != NULL; j++)
+        {
+          if (g_str_equal (parts[j], "-lgmp"))
+            gmp = TRUE;
+          else if (!g_ptr_array_find_with_equal_func (words, parts[j], g_str_equal, NULL))
+            g_ptr_array_add (words, g_strdup (parts[j]));
+        }
+    }
+  if (gmp)
+    g_ptr_array_add (words, g_strdup ("-lgmp"));
+
+  if (words->len > 0)
+    {
+      g_ptr_array_add (words, NULL);
+      flags = g_strjoinv (" ", (char **) words->pdata);
+      return g_strdup_printf (_("The C++ code compiled, but linking failed: “%s” is not "
+                                "defined. It comes from a library the compiler flags do not "
+                                "name: add %s to the compiler flags (in Preferences, or with "
+                                "--flags in kiln-cli). Libraries in the flags are given to the "
+                                "linker after the source file."), symbol, flags);
+    }
+
+  return g_strdup_printf (_("The C++ code compiled, but linking failed: “%s” is not defined "
+                            "anywhere. If it comes from a library, add that library’s -l flag "
+                            "(for example -lgmp) to the compiler flags (in Preferences, or "
+                            "with --flags in kiln-cli); if it is the program’s own function, "
+                            "its definition is missing."), symbol);
+}
+
 /* --- work folders -------------------------------------------------------------------- */
 
 /* Removes a folder a program wrote into, never following a link out of it. */
@@ -456,20 +572,68 @@ compile_state_free (gpointer data)
   g_free (state);
 }
 
-static char **
-build_compile_command (CompileState *state)
+/* How many arguments, from @flags[i], are one linker input (a library, a library folder, an
+ * object or archive, an option for the linker), or 0 when @flags[i] is not one. */
+static guint
+linker_input_length (char * const *flags,
+                     guint         i)
+{
+  const char *flag = flags[i];
+
+  if (g_str_equal (flag, "-l") || g_str_equal (flag, "-L") || g_str_equal (flag, "-Xlinker"))
+    return flags[i + 1] != NULL ? 2 : 1;
+  if (g_str_has_prefix (flag, "-l") || g_str_has_prefix (flag, "-L") ||
+      g_str_has_prefix (flag, "-Wl,"))
+    return 1;
+  if (flag[0] != '-' &&
+      (g_str_has_suffix (flag, ".a") || g_str_has_suffix (flag, ".o") ||
+       g_str_has_suffix (flag, ".so") || strstr (flag, ".so.") != NULL))
+    return 1;
+
+  return 0;
+}
+
+/* The linker reads its inputs in order and keeps from a library only what earlier inputs
+ * need, so libraries named before main.cpp would be dropped: they go after it. Everything
+ * else (-std, -O3, -fopenmp, -pthread, -I, -D…) stays in front, in the order given. */
+char **
+_kiln_toolchain_build_compile_argv (const char    *compiler,
+                                    char * const  *flags)
 {
   GStrvBuilder *builder = g_strv_builder_new ();
+  GStrvBuilder *linker = g_strv_builder_new ();
+  g_auto(GStrv) linker_inputs = NULL;
   char **argv;
 
-  g_strv_builder_add (builder, state->compiler);
-  g_strv_builder_addv (builder, (const char **) state->flags);
+  g_strv_builder_add (builder, compiler);
+  for (guint i = 0; flags != NULL && flags[i] != NULL; i++)
+    {
+      guint length = linker_input_length (flags, i);
+
+      if (length == 0)
+        {
+          g_strv_builder_add (builder, flags[i]);
+          continue;
+        }
+      for (guint j = 0; j < length; j++)
+        g_strv_builder_add (linker, flags[i + j]);
+      i += length - 1;
+    }
   g_strv_builder_add_many (builder, "-fdiagnostics-color=never", "main.cpp", "-o", "main",
                            NULL);
+  linker_inputs = g_strv_builder_end (linker);
+  g_strv_builder_addv (builder, (const char **) linker_inputs);
   argv = g_strv_builder_end (builder);
+  g_strv_builder_unref (linker);
   g_strv_builder_unref (builder);
 
   return argv;
+}
+
+static char **
+build_compile_command (CompileState *state)
+{
+  return _kiln_toolchain_build_compile_argv (state->compiler, state->flags);
 }
 
 static char *
@@ -691,6 +855,15 @@ compile_ran_cb (GObject      *object,
                        g_bytes_get_size (process->stdout_bytes));
   result->output = g_string_free (output, FALSE);
   g_ptr_array_extend_and_steal (result->diagnostics, kiln_diagnostics_parse (result->output));
+
+  if (process->report.exit_status != 0)
+    {
+      g_autofree char *hint = _kiln_toolchain_describe_link_failure (result->output);
+
+      if (hint != NULL)
+        g_ptr_array_add (result->diagnostics,
+                         kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_NOTE, hint));
+    }
 
   if (process->report.spawn_errno != 0)
     {
