@@ -162,6 +162,144 @@ test_memory_bomb (Fixture       *fixture,
   sandbox_works (cpp);
 }
 
+/* Memory is limited where it is measured: a program that really uses more than its limit is
+ * stopped with that message (by the memory cgroup where one is writable, else by the address
+ * space cap, 4 times the limit), and its peak stays near the limit. */
+static void
+test_memory_grows (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(KilnRunResult) result = NULL;
+  const KilnRunStats *stats;
+  KilnRunLimits limits;
+
+  kiln_run_limits_init_default (&limits, KILN_LANGUAGE_PYTHON);
+  limits.memory_limit = 256 * 1024 * 1024;
+  limits.timeout_ms = 60000;
+  result = kiln_test_run (fixture->toolchain, KILN_LANGUAGE_PYTHON,
+                          "chunks = []\n"
+                          "while True:\n"
+                          "    chunk = bytearray(32 * 1024 * 1024)\n"
+                          "    for i in range(0, len(chunk), 4096):\n"
+                          "        chunk[i] = 1\n"
+                          "    chunks.append(chunk)\n", NULL, &limits);
+  stats = kiln_run_result_get_median_run (result);
+
+  g_test_message ("%s", result->error->message);
+  g_assert_false (result->ok);
+  g_assert_nonnull (strstr (result->error->message, "ran out of memory"));
+  g_assert_nonnull (strstr (result->error->message, "256.0"));
+  g_assert_nonnull (strstr (result->error->message, "MiB"));
+  g_assert_false (stats->timed_out);
+  g_assert_cmpint (stats->max_rss_kib, <=, 4 * 256 * 1024 + 64 * 1024);
+  assert_no_leftovers (fixture);
+  sandbox_works (result);
+}
+
+/* Threads cost address space they never touch (8 MiB of stack each): 500 of them at once
+ * must run, as they do outside Kiln. */
+static void
+test_python_threads (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(KilnRunResult) result = run (fixture, KILN_LANGUAGE_PYTHON,
+    "import threading\n"
+    "n = 500\n"
+    "barrier = threading.Barrier(n + 1)\n"
+    "threads = [threading.Thread(target=barrier.wait) for _ in range(n)]\n"
+    "for t in threads:\n"
+    "    t.start()\n"
+    "barrier.wait()\n"
+    "for t in threads:\n"
+    "    t.join()\n"
+    "print('threads', len(threads))\n", 60000);
+  g_autofree char *out = kiln_test_stdout (result);
+
+  g_assert_no_error (result->error);
+  g_assert_cmpstr (out, ==, "threads 500\n");
+  sandbox_works (result);
+}
+
+static void
+test_python_multiprocessing (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(KilnRunResult) result = run (fixture, KILN_LANGUAGE_PYTHON,
+    "import multiprocessing, os\n"
+    "def square(x):\n"
+    "    return x * x, os.getpid()\n"
+    "if __name__ == '__main__':\n"
+    "    with multiprocessing.Pool(4) as pool:\n"
+    "        results = pool.map(square, range(2000), chunksize=10)\n"
+    "    print(sum(r[0] for r in results))\n"
+    "    print(len({r[1] for r in results}) >= 1)\n", 60000);
+  g_autofree char *out = kiln_test_stdout (result);
+
+  g_assert_no_error (result->error);
+  g_assert_cmpstr (out, ==, "2664667000\nTrue\n");
+  assert_no_leftovers (fixture);
+  sandbox_works (result);
+}
+
+static KilnRunResult *
+run_cpp_with_flags (Fixture    *fixture,
+                    const char *flags,
+                    const char *source)
+{
+  kiln_toolchain_set_flags (fixture->toolchain, flags);
+  return run (fixture, KILN_LANGUAGE_CPP, source, 60000);
+}
+
+static void
+test_openmp (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autoptr(KilnRunResult) result = run_cpp_with_flags (fixture, "-std=c++17 -O2 -fopenmp",
+    "#include <cstdio>\n"
+    "#include <omp.h>\n"
+    "int main() {\n"
+    "  long long sum = 0;\n"
+    "  int threads = 0;\n"
+    "#pragma omp parallel num_threads(4) reduction(+:sum)\n"
+    "  {\n"
+    "#pragma omp single\n"
+    "    threads = omp_get_num_threads();\n"
+    "#pragma omp for\n"
+    "    for (long long i = 1; i <= 10000000; i++) sum += i;\n"
+    "  }\n"
+    "  std::printf(\"%lld %d\\n\", sum, threads);\n"
+    "}\n");
+  g_autofree char *out = kiln_test_stdout (result);
+
+  g_assert_no_error (result->error);
+  g_assert_cmpstr (out, ==, "50000005000000 4\n");
+  sandbox_works (result);
+}
+
+static void
+test_pthread (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autoptr(KilnRunResult) result = run_cpp_with_flags (fixture, "-std=c++17 -O2 -pthread",
+    "#include <atomic>\n"
+    "#include <cstdio>\n"
+    "#include <thread>\n"
+    "#include <vector>\n"
+    "int main() {\n"
+    "  std::atomic<long> count{0};\n"
+    "  std::vector<std::thread> threads;\n"
+    "  for (int t = 0; t < 64; t++)\n"
+    "    threads.emplace_back([&] { for (int i = 0; i < 1000; i++) count++; });\n"
+    "  for (auto &t : threads) t.join();\n"
+    "  std::printf(\"%ld\\n\", count.load());\n"
+    "}\n");
+  g_autofree char *out = kiln_test_stdout (result);
+
+  g_assert_no_error (result->error);
+  g_assert_cmpstr (out, ==, "64000\n");
+  sandbox_works (result);
+}
+
 static void
 test_infinite_loop (Fixture       *fixture,
                     gconstpointer  data)
@@ -336,6 +474,11 @@ main (int   argc,
   ADD ("/sandbox/fork-bomb/python", test_fork_bomb_python);
   ADD ("/sandbox/fork-bomb/cpp", test_fork_bomb_cpp);
   ADD ("/sandbox/memory-bomb", test_memory_bomb);
+  ADD ("/sandbox/memory-grows", test_memory_grows);
+  ADD ("/sandbox/python-threads", test_python_threads);
+  ADD ("/sandbox/python-multiprocessing", test_python_multiprocessing);
+  ADD ("/sandbox/openmp", test_openmp);
+  ADD ("/sandbox/pthread", test_pthread);
   ADD ("/sandbox/infinite-loop", test_infinite_loop);
   ADD ("/sandbox/output-flood", test_output_flood);
   ADD ("/sandbox/write-home", test_write_home);

@@ -17,6 +17,8 @@ typedef struct _KilnProcessResult
   GBytes       *stderr_bytes;
   gboolean      output_truncated;  /* a stream passed output_cap and the run was stopped */
   char         *truncated_stream;  /* "stdout" or "stderr" when output_truncated */
+  gboolean      memory_exceeded;   /* the kernel killed it for passing its memory cgroup's
+                                    * limit ("memory-exceeded 1" in the helper's report) */
 } KilnProcessResult;
 
 void               kiln_process_result_free (KilnProcessResult *self);

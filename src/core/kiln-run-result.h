@@ -43,7 +43,8 @@ typedef struct _KilnRunLimits
   gsize output_cap;      /* bytes per stream (stdout, stderr) */
   guint max_runs;        /* executions at most */
   guint time_budget_ms;  /* no further execution starts once this much wall time was spent */
-  guint64 memory_limit;     /* bytes of address space (RLIMIT_AS); 0: 4 GiB */
+  guint64 memory_limit;     /* bytes of memory: a memory cgroup's limit where one is writable,
+                             * else an address-space cap (RLIMIT_AS) of 4 times it; 0: 4 GiB */
   guint64 file_size_limit;  /* bytes per file written (RLIMIT_FSIZE); 0: 256 MiB */
   guint   max_processes;    /* processes and threads at once; 0: 512 */
 } KilnRunLimits;

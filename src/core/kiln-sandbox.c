@@ -443,12 +443,18 @@ _kiln_sandbox_build_command (const KilnSandboxPlan *plan,
   if (timeout_ms > 0)
     add_number (limits, "--cpu-seconds",
                 ((guint64) timeout_ms + 999) / 1000 * MAX (g_get_num_processors (), 1) + 5);
-  add_number (limits, "--address-space-mib", memory_limit / (1024 * 1024));
   add_number (limits, "--file-size-mib", file_size_limit / (1024 * 1024));
   add_number (limits, "--processes", max_processes);
 
   /* Counted by the kernel across the whole sandbox, also for root. */
   add_number (helper_options, "--pids-max", max_processes);
+
+  /* Memory is limited where it is measured: by the outer helper's memory cgroup, which holds
+   * the launcher and all inside it, or else by an address-space cap it sets before starting
+   * the launcher, which everything inside inherits. Only flatpak-spawn starts the program
+   * outside our process tree, so there the inner helper does it. */
+  add_number (sandbox == KILN_SANDBOX_FLATPAK && work_dir != NULL ? limits : helper_options,
+              "--memory-mib", MAX (memory_limit / (1024 * 1024), 1));
 
   if (sandbox == KILN_SANDBOX_LIMITS || work_dir == NULL)
     {

@@ -117,6 +117,16 @@ describe_run_failure (RunState                *state,
                           title, cap, process->truncated_stream);
     }
 
+  if (process->memory_exceeded)
+    {
+      g_autofree char *limit = g_format_size_full (state->limits.memory_limit,
+                                                   G_FORMAT_SIZE_IEC_UNITS);
+
+      return g_error_new (KILN_ERROR, KILN_ERROR_SIGNALED,
+                          _("The %s program ran out of memory: it used more than the %s it may "
+                            "use, and the system stopped it."), title, limit);
+    }
+
   if (detail != NULL && (strstr (detail, "MemoryError") != NULL ||
                          strstr (detail, "bad_alloc") != NULL ||
                          strstr (detail, "Cannot allocate memory") != NULL))

@@ -12,10 +12,20 @@
  * "key value" lines (see kiln-run-report.c).
  *
  * Usage: kiln-run-helper [--timeout-ms N] [--report-fd FD] [--cpu-seconds N]
- *                        [--address-space-mib N] [--file-size-mib N] [--processes N]
- *                        [--pids-max N] [--nested-report-fd FD]
+ *                        [--memory-mib N] [--address-space-mib N] [--file-size-mib N]
+ *                        [--processes N] [--pids-max N] [--nested-report-fd FD]
  *                        -- PROGRAM [ARGS...]
  *
+ * --memory-mib N  the memory the program (with its children) may use. Where a memory cgroup
+ *                 is writable here (typically for root), a child cgroup with memory.max N
+ *                 (memory.limit_in_bytes on cgroup v1), without swap: it counts the pages
+ *                 really used, so threads and untouched reservations cost nothing, and a
+ *                 program over it is killed by the kernel and reported as "memory-exceeded 1".
+ *                 Elsewhere RLIMIT_AS of 4 N: address space also counts what is reserved but
+ *                 never touched (8 MiB of stack per thread, 64 MiB malloc arenas), so a cap of
+ *                 N itself would stop a program with a few hundred threads.
+ * --address-space-mib N
+ *                 RLIMIT_AS of N, whatever else applies.
  * --processes N   RLIMIT_NPROC: N processes more than the real user runs now. It counts per
  *                 user (per user namespace), and the kernel ignores it for root.
  * --pids-max N    when a pids cgroup is writable here (typically only for root), the program
@@ -56,6 +66,7 @@ typedef struct
   long long timeout_ms;
   int       report_fd;
   long long cpu_seconds;
+  long long memory_mib;
   long long address_space_mib;
   long long file_size_mib;
   long long processes;
@@ -100,6 +111,7 @@ parse_options (int      argc,
   options->timeout_ms = 0;
   options->report_fd = -1;
   options->cpu_seconds = 0;
+  options->memory_mib = 0;
   options->address_space_mib = 0;
   options->file_size_mib = 0;
   options->processes = 0;
@@ -123,6 +135,8 @@ parse_options (int      argc,
         target = &options->timeout_ms;
       else if (strcmp (argv[i], "--cpu-seconds") == 0)
         target = &options->cpu_seconds;
+      else if (strcmp (argv[i], "--memory-mib") == 0)
+        target = &options->memory_mib;
       else if (strcmp (argv[i], "--address-space-mib") == 0)
         target = &options->address_space_mib;
       else if (strcmp (argv[i], "--file-size-mib") == 0)
@@ -207,11 +221,43 @@ count_user_tasks (uid_t uid)
   return count;
 }
 
-/* Our own cgroup in a hierarchy with the pids controller: v1 ("N:...pids...:/path") or v2
- * ("0::/path", when pids is among its controllers). Writes the folder into @dir. */
+/* A child cgroup of ours that the program runs in. */
+typedef struct
+{
+  char dir[1100];  /* "" when not in use */
+  int  procs;      /* its cgroup.procs, open for the forked child; -1 when shared */
+  int  v2;         /* on the unified hierarchy */
+} Cgroup;
+
 static int
-find_pids_cgroup (char   *dir,
-                  size_t  size)
+has_word (const char *list,
+          const char *word,
+          const char *separators)
+{
+  size_t len = strlen (word);
+  const char *p = list;
+
+  while ((p = strstr (p, word)) != NULL)
+    {
+      int starts = p == list || strchr (separators, p[-1]) != NULL;
+      int ends = p[len] == '\0' || strchr (separators, p[len]) != NULL;
+
+      if (starts && ends)
+        return 1;
+      p += len;
+    }
+
+  return 0;
+}
+
+/* Our own cgroup in a hierarchy with @controller: cgroup v1 ("N:…controller…:/path",
+ * mounted at /sys/fs/cgroup/<controllers>) wins; else v2 ("0::/path") when its
+ * cgroup.controllers lists @controller. Writes the folder into @dir. */
+static int
+find_cgroup (const char *controller,
+             char       *dir,
+             size_t      size,
+             int        *v2)
 {
   FILE *file = fopen ("/proc/self/cgroup", "re");
   char line[1024];
@@ -220,38 +266,42 @@ find_pids_cgroup (char   *dir,
   if (file == NULL)
     return -1;
 
-  while (!found && fgets (line, sizeof line, file) != NULL)
+  while (found != 1 && fgets (line, sizeof line, file) != NULL)
     {
       char *controllers = strchr (line, ':');
       char *path = controllers != NULL ? strchr (controllers + 1, ':') : NULL;
-      char *token, *save = NULL;
 
       if (path == NULL)
         continue;
       *path++ = '\0';
       controllers++;
       path[strcspn (path, "\n")] = '\0';
+      if (strcmp (path, "/") == 0)
+        path = (char *) "";
 
       if (*controllers == '\0')
         {
-          char probe[1200];
+          char probe[1200], list[512] = "";
+          FILE *available;
 
           snprintf (probe, sizeof probe, "/sys/fs/cgroup%s/cgroup.controllers", path);
-          if (access (probe, R_OK) == 0)
-            {
-              snprintf (dir, size, "/sys/fs/cgroup%s", strcmp (path, "/") == 0 ? "" : path);
-              found = 2;
-            }
-          continue;
+          if ((available = fopen (probe, "re")) == NULL)
+            continue;
+          if (fgets (list, sizeof list, available) != NULL)
+            list[strcspn (list, "\n")] = '\0';
+          fclose (available);
+          if (!has_word (list, controller, " "))
+            continue;
+          snprintf (dir, size, "/sys/fs/cgroup%s", path);
+          *v2 = 1;
+          found = 2;
         }
-
-      for (token = strtok_r (controllers, ",", &save); token != NULL;
-           token = strtok_r (NULL, ",", &save))
-        if (strcmp (token, "pids") == 0)
-          {
-            snprintf (dir, size, "/sys/fs/cgroup/pids%s", strcmp (path, "/") == 0 ? "" : path);
-            found = 1;
-          }
+      else if (has_word (controllers, controller, ","))
+        {
+          snprintf (dir, size, "/sys/fs/cgroup/%s%s", controllers, path);
+          *v2 = 0;
+          found = 1;
+        }
     }
   fclose (file);
 
@@ -271,6 +321,17 @@ write_file (const char *path,
   close (fd);
 
   return n == (ssize_t) strlen (text) ? 0 : -1;
+}
+
+static int
+write_cgroup_file (const Cgroup *cgroup,
+                   const char   *name,
+                   const char   *text)
+{
+  char path[1200];
+
+  snprintf (path, sizeof path, "%.1000s/%s", cgroup->dir, name);
+  return write_file (path, text);
 }
 
 /* A helper that was killed outright (SIGKILL) leaves its empty cgroup behind: remove those
@@ -299,50 +360,115 @@ remove_stale_cgroups (const char *parent)
   closedir (dir);
 }
 
-/* Makes a child cgroup limited to @pids_max tasks; returns the open cgroup.procs of it (the
- * forked child writes itself there), or -1 when no pids cgroup is writable here. */
+/* Puts the program into a child cgroup of ours in the hierarchy of @controller, with @value
+ * written into its @limit_file. On the unified hierarchy every controller shares one cgroup:
+ * when @other already made it, the limit goes there too. -1 (and @cgroup unused) when no
+ * such cgroup is writable here. */
 static int
-make_pids_cgroup (long long  pids_max,
-                  char      *dir,
-                  size_t     size)
+limit_in_cgroup (const char   *controller,
+                 const char   *limit_file,
+                 const char   *value,
+                 Cgroup       *cgroup,
+                 const Cgroup *other)
 {
-  char parent[900], path[1100], number[32];
-  int procs;
+  char parent[900], path[1200];
 
-  if (find_pids_cgroup (parent, sizeof parent) < 0)
+  cgroup->dir[0] = '\0';
+  cgroup->procs = -1;
+  if (find_cgroup (controller, parent, sizeof parent, &cgroup->v2) < 0)
     return -1;
-  remove_stale_cgroups (parent);
-  snprintf (dir, size, "%s/kiln-run-%ld", parent, (long) getpid ());
-  if (mkdir (dir, 0755) < 0)
-    return -1;
+  snprintf (cgroup->dir, sizeof cgroup->dir, "%s/kiln-run-%ld", parent, (long) getpid ());
 
-  snprintf (path, sizeof path, "%.1000s/pids.max", dir);
-  snprintf (number, sizeof number, "%lld", pids_max);
-  if (write_file (path, number) < 0)
+  if (other != NULL && other->dir[0] != '\0' && strcmp (other->dir, cgroup->dir) == 0)
     {
-      rmdir (dir);
+      if (write_cgroup_file (cgroup, limit_file, value) < 0)
+        {
+          cgroup->dir[0] = '\0';
+          return -1;
+        }
+      return 0;
+    }
+
+  remove_stale_cgroups (parent);
+  if (mkdir (cgroup->dir, 0755) < 0)
+    {
+      cgroup->dir[0] = '\0';
+      return -1;
+    }
+  snprintf (path, sizeof path, "%.1000s/cgroup.procs", cgroup->dir);
+  if (write_cgroup_file (cgroup, limit_file, value) < 0 ||
+      (cgroup->procs = open (path, O_WRONLY | O_CLOEXEC)) < 0)
+    {
+      rmdir (cgroup->dir);
+      cgroup->dir[0] = '\0';
       return -1;
     }
 
-  snprintf (path, sizeof path, "%.1000s/cgroup.procs", dir);
-  procs = open (path, O_WRONLY | O_CLOEXEC);
-  if (procs < 0)
-    rmdir (dir);
+  return 0;
+}
 
-  return procs;
+/* memory.max (v2) or memory.limit_in_bytes (v1) of @mib, and no swap on top, so the limit
+ * means memory and timings never include paging. */
+static int
+limit_memory (long long     mib,
+              Cgroup       *cgroup,
+              const Cgroup *other)
+{
+  char bytes[32], parent[900];
+  int v2 = 0;
+
+  if (find_cgroup ("memory", parent, sizeof parent, &v2) < 0)
+    return -1;
+  snprintf (bytes, sizeof bytes, "%lld", mib * 1024 * 1024);
+  if (limit_in_cgroup ("memory", v2 ? "memory.max" : "memory.limit_in_bytes", bytes,
+                       cgroup, other) < 0)
+    return -1;
+
+  /* Where swap is accounted; memory+swap on v1 must not be below the memory limit. */
+  if (v2)
+    write_cgroup_file (cgroup, "memory.swap.max", "0");
+  else
+    write_cgroup_file (cgroup, "memory.memsw.limit_in_bytes", bytes);
+
+  return 0;
+}
+
+/* How many times the kernel killed a task of @cgroup for memory ("oom_kill N" in
+ * memory.events on v2, memory.oom_control on v1). */
+static long long
+count_oom_kills (const Cgroup *cgroup)
+{
+  char path[1200], line[256];
+  long long kills = 0;
+  FILE *file;
+
+  if (cgroup->dir[0] == '\0')
+    return 0;
+  snprintf (path, sizeof path, "%.1000s/%s", cgroup->dir,
+            cgroup->v2 ? "memory.events" : "memory.oom_control");
+  if ((file = fopen (path, "re")) == NULL)
+    return 0;
+  while (fgets (line, sizeof line, file) != NULL)
+    if (strncmp (line, "oom_kill ", 9) == 0)
+      kills = strtoll (line + 9, NULL, 10);
+  fclose (file);
+
+  return kills;
 }
 
 /* Kills every task in the cgroup until it is empty, then removes it. */
 static void
-remove_pids_cgroup (const char *dir)
+remove_cgroup (Cgroup *cgroup)
 {
   char path[1100];
   int round;
 
-  snprintf (path, sizeof path, "%.1000s/cgroup.kill", dir);
-  write_file (path, "1");
+  if (cgroup->dir[0] == '\0')
+    return;
+  if (cgroup->v2)
+    write_cgroup_file (cgroup, "cgroup.kill", "1");
 
-  snprintf (path, sizeof path, "%.1000s/cgroup.procs", dir);
+  snprintf (path, sizeof path, "%.1000s/cgroup.procs", cgroup->dir);
   for (round = 0; round < 500; round++)
     {
       FILE *procs = fopen (path, "re");
@@ -367,7 +493,8 @@ remove_pids_cgroup (const char *dir)
       }
     }
 
-  rmdir (dir);
+  rmdir (cgroup->dir);
+  cgroup->dir[0] = '\0';
 }
 
 /* In the forked child, before exec: only async-signal-safe calls from here on. */
@@ -375,8 +502,10 @@ static void
 exec_child (const Options *options,
             int            error_fd,
             const sigset_t *original_mask,
-            int            cgroup_procs,
+            const Cgroup  *cgroups,
+            int            n_cgroups,
             long long      processes,
+            long long      address_space_mib,
             int            nested_write_fd)
 {
   int saved_errno;
@@ -384,15 +513,16 @@ exec_child (const Options *options,
   setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 
-  if (cgroup_procs >= 0)
-    {
-      char number[32];
-      int len = snprintf (number, sizeof number, "%ld", (long) getpid ());
+  for (int i = 0; i < n_cgroups; i++)
+    if (cgroups[i].procs >= 0)
+      {
+        char number[32];
+        int len = snprintf (number, sizeof number, "%ld", (long) getpid ());
 
-      if (write (cgroup_procs, number, (size_t) len) != len)
-        _exit (126);
-      close (cgroup_procs);
-    }
+        if (write (cgroups[i].procs, number, (size_t) len) != len)
+          _exit (126);
+        close (cgroups[i].procs);
+      }
 
   if (nested_write_fd >= 0)
     {
@@ -405,8 +535,8 @@ exec_child (const Options *options,
   set_limit (RLIMIT_CORE, 0);
   if (options->cpu_seconds > 0)
     set_limit (RLIMIT_CPU, options->cpu_seconds);
-  if (options->address_space_mib > 0)
-    set_limit (RLIMIT_AS, options->address_space_mib * 1024 * 1024);
+  if (address_space_mib > 0)
+    set_limit (RLIMIT_AS, address_space_mib * 1024 * 1024);
   if (options->file_size_mib > 0)
     set_limit (RLIMIT_FSIZE, options->file_size_mib * 1024 * 1024);
   if (processes > 0)
@@ -573,8 +703,9 @@ main (int    argc,
   pid_t child;
   ssize_t n;
   long long processes = 0;
-  char cgroup_dir[1100];
-  int cgroup_procs = -1;
+  long long address_space_mib = 0;
+  Cgroup cgroups[2];   /* pids, memory */
+  int memory_exceeded = 0;
   int nested_pipe[2] = { -1, -1 };
   char nested[1024];
   size_t nested_len = 0;
@@ -583,8 +714,9 @@ main (int    argc,
     {
       fprintf (stderr,
                "usage: kiln-run-helper [--timeout-ms N] [--report-fd FD] [--cpu-seconds N]\n"
-               "       [--address-space-mib N] [--file-size-mib N] [--processes N]\n"
-               "       [--pids-max N] [--nested-report-fd FD] -- PROGRAM [ARGS...]\n");
+               "       [--memory-mib N] [--address-space-mib N] [--file-size-mib N]\n"
+               "       [--processes N] [--pids-max N] [--nested-report-fd FD]\n"
+               "       -- PROGRAM [ARGS...]\n");
       return EXIT_USAGE;
     }
 
@@ -613,8 +745,23 @@ main (int    argc,
 
   if (options.processes > 0 && getuid () != 0)
     processes = count_user_tasks (getuid ()) + options.processes;
+  cgroups[0].dir[0] = cgroups[1].dir[0] = '\0';
+  cgroups[0].procs = cgroups[1].procs = -1;
   if (options.pids_max > 0)
-    cgroup_procs = make_pids_cgroup (options.pids_max, cgroup_dir, sizeof cgroup_dir);
+    {
+      char number[32];
+
+      snprintf (number, sizeof number, "%lld", options.pids_max);
+      limit_in_cgroup ("pids", "pids.max", number, &cgroups[0], NULL);
+    }
+  address_space_mib = options.address_space_mib;
+  if (options.memory_mib > 0 && limit_memory (options.memory_mib, &cgroups[1], &cgroups[0]) < 0)
+    {
+      long long fallback = options.memory_mib * 4;
+
+      if (address_space_mib == 0 || fallback < address_space_mib)
+        address_space_mib = fallback;
+    }
   if (options.nested_report_fd >= 0 && pipe2 (nested_pipe, O_CLOEXEC) < 0)
     nested_pipe[0] = nested_pipe[1] = -1;
 
@@ -626,13 +773,14 @@ main (int    argc,
       return 0;
     }
   if (child == 0)
-    exec_child (&options, error_pipe[1], &original_mask, cgroup_procs, processes,
-                nested_pipe[1]);
+    exec_child (&options, error_pipe[1], &original_mask, cgroups, 2, processes,
+                address_space_mib, nested_pipe[1]);
 
   setpgid (child, child);
   close (error_pipe[1]);
-  if (cgroup_procs >= 0)
-    close (cgroup_procs);
+  for (int i = 0; i < 2; i++)
+    if (cgroups[i].procs >= 0)
+      close (cgroups[i].procs);
   if (nested_pipe[1] >= 0)
     close (nested_pipe[1]);
   do
@@ -709,8 +857,10 @@ main (int    argc,
 
   wall_ns = now_ns () - start_ns;
   kill_leftovers (child);
-  if (cgroup_procs >= 0)
-    remove_pids_cgroup (cgroup_dir);
+  memory_exceeded = count_oom_kills (&cgroups[1]) > 0;
+  /* The memory cgroup first: on the unified hierarchy it may be the pids one too. */
+  remove_cgroup (&cgroups[1]);
+  remove_cgroup (&cgroups[0]);
 
   if (nested_pipe[0] >= 0)
     {
@@ -749,6 +899,9 @@ main (int    argc,
         status = SIGKILL;
       report (options.report_fd, 0, wall_ns, &ru, status, timed_out, stopped);
     }
+  /* The kernel killed a task for going over the memory cgroup's limit. */
+  if (spawn_errno == 0 && memory_exceeded)
+    write_all (options.report_fd, "memory-exceeded 1\n", 18);
 
   return 0;
 }
