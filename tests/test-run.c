@@ -125,11 +125,23 @@ test_repeat_policy (Fixture       *fixture,
     g_assert_cmpuint (result->runs->len, ==, 4);
   }
 
-  /* No further run starts once the budget is spent: 0.6 s runs within 1 s make two. (C++,
-   * because an interpreter's start-up time would blur the arithmetic.) */
+  /* C++ by default: 3 runs, also of a program that takes over a second (the budget of
+   * 20 s only stops a slow one early). */
   kiln_run_limits_init_default (&limits, KILN_LANGUAGE_CPP);
   g_assert_cmpuint (limits.max_runs, ==, 3);
-  g_assert_cmpuint (limits.time_budget_ms, ==, 1000);
+  g_assert_cmpuint (limits.time_budget_ms, ==, 20000);
+  {
+    g_autoptr(KilnRunResult) result = kiln_test_run (fixture->toolchain, KILN_LANGUAGE_CPP,
+                                                     "#include <unistd.h>\n"
+                                                     "int main() { usleep (1200000); }\n",
+                                                     NULL, &limits);
+    g_assert_true (result->ok);
+    g_assert_cmpuint (result->runs->len, ==, 3);
+  }
+
+  /* No further run starts once the budget is spent: 0.6 s runs within 1 s make two. (C++,
+   * because an interpreter's start-up time would blur the arithmetic.) */
+  limits.time_budget_ms = 1000;
   {
     g_autoptr(KilnRunResult) result = kiln_test_run (fixture->toolchain, KILN_LANGUAGE_CPP,
                                                      "#include <unistd.h>\n"

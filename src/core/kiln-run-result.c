@@ -70,8 +70,10 @@ kiln_run_limits_init_default (KilnRunLimits *limits,
   limits->max_processes = 512;
   if (language == KILN_LANGUAGE_CPP)
     {
+      /* Three runs give a median worth reporting even for a program that takes seconds;
+       * only a slow one stops early, once its runs together took more than 20 s. */
       limits->max_runs = 3;
-      limits->time_budget_ms = 1000;
+      limits->time_budget_ms = 20 * 1000;
     }
   else
     {

@@ -49,8 +49,8 @@ typedef struct _KilnRunLimits
   guint   max_processes;    /* processes and threads at once; 0: 512 */
 } KilnRunLimits;
 
-/* Defaults: 60 s, 1 MiB, and 3 runs within 1 s for C++ or 1 run for Python; 4 GiB of memory,
- * files up to 256 MiB, 512 processes. */
+/* Defaults: 60 s, 1 MiB; for C++ 3 runs, stopping early only once they took 20 s in all, for
+ * Python 1 run; 4 GiB of memory, files up to 256 MiB, 512 processes. */
 void kiln_run_limits_init_default (KilnRunLimits *limits,
                                    KilnLanguage   language);
 
