@@ -34,10 +34,11 @@ n_entries (KilnWindow *self)
   return self->attempts->len + (self->user_code != NULL ? 1 : 0);
 }
 
+/* Whether the conversion shown in the pane is under way. */
 static gboolean
 converting (KilnWindow *self)
 {
-  return self->convert_cancellable != NULL;
+  return self->conversion != NULL && kiln_conversion_get_running (self->conversion);
 }
 
 gboolean
@@ -144,12 +145,15 @@ _kiln_window_convert_update_actions (KilnWindow *self)
 
   item = kiln_model_dropdown_get_selected_item (self->model_dropdown);
   has_source = get_source_language (self, &language);
-  running = converting (self);
-  stepping = !running && n_entries (self) > 1;
+  running = kiln_session_get_busy (self->session);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.convert",
                                  running || (item != NULL && has_source &&
                                              kiln_model_item_get_available (item)));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compare-models",
+                                 !running && has_source);
+
+  stepping = !converting (self) && n_entries (self) > 1;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.previous-attempt",
                                  stepping && self->shown > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.next-attempt",
@@ -158,7 +162,10 @@ _kiln_window_convert_update_actions (KilnWindow *self)
   if (running)
     {
       gtk_button_set_label (self->convert_button, _("_Stop"));
-      gtk_widget_set_tooltip_text (button, _("Stop the conversion (Ctrl+Enter)"));
+      gtk_widget_set_tooltip_text (button,
+                                   kiln_session_get_n_running (self->session) > 1
+                                   ? _("Stop every conversion (Ctrl+Enter)")
+                                   : _("Stop the conversion (Ctrl+Enter)"));
       gtk_widget_remove_css_class (button, "suggested-action");
       gtk_widget_add_css_class (button, "destructive-action");
     }
@@ -265,7 +272,6 @@ static char *
 format_report (KilnWindow *self)
 {
   GPtrArray *attempts = kiln_conversion_get_attempts (self->conversion);
-  KilnModel *model = kiln_conversion_get_model (self->conversion);
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   gint64 tokens_in = 0, tokens_out = 0;
   gboolean in_known = attempts->len > 0, out_known = attempts->len > 0;
@@ -288,7 +294,7 @@ format_report (KilnWindow *self)
         ttft = attempt->ttft_seconds;
     }
 
-  g_ptr_array_add (parts, g_strdup (model->label != NULL ? model->label : model->id));
+  g_ptr_array_add (parts, g_strdup (kiln_conversion_get_model_label (self->conversion)));
   g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                         "%u attempt of %u",
                                                         "%u attempts of %u",
@@ -335,33 +341,46 @@ show_entry_results (KilnWindow *self)
   Program *cpp = &self->programs[KILN_LANGUAGE_CPP];
   KilnRunResult *python = self->conversion != NULL
                           ? kiln_conversion_get_python (self->conversion) : NULL;
+  KilnLanguage language = self->conversion != NULL
+                          ? kiln_conversion_get_language (self->conversion)
+                          : KILN_LANGUAGE_PYTHON;
+  g_autofree char *input = NULL;
+
+  if (self->conversion != NULL && kiln_conversion_get_input (self->conversion) != NULL)
+    {
+      GBytes *bytes = kiln_conversion_get_input (self->conversion);
+
+      input = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+    }
+  else
+    input = g_strdup ("");
 
   _kiln_window_program_clear_result (cpp);
   if (attempt != NULL && attempt->cpp != NULL)
     {
       cpp->result = kiln_run_result_ref (attempt->cpp);
       cpp->source = g_strdup (attempt->code);
-      cpp->input = g_strdup (self->convert_input);
+      cpp->input = g_strdup (input);
     }
   kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, cpp->result);
   _kiln_window_mark_diagnostics (self, cpp->result != NULL ? cpp->result->compile : NULL);
 
   /* From C++, the "Python" the conversion ran was the original C++: the pane keeps its own. */
-  if (self->convert_language == KILN_LANGUAGE_PYTHON && python != NULL &&
+  if (language == KILN_LANGUAGE_PYTHON && python != NULL &&
       python != self->programs[KILN_LANGUAGE_PYTHON].result)
     {
       Program *program = &self->programs[KILN_LANGUAGE_PYTHON];
 
       _kiln_window_program_clear_result (program);
       program->result = kiln_run_result_ref (python);
-      program->source = g_strdup (self->convert_source);
-      program->input = g_strdup (self->convert_input);
+      program->source = g_strdup (kiln_conversion_get_source (self->conversion));
+      program->input = g_strdup (input);
       kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_PYTHON, python);
     }
 
   _kiln_window_update_results (self, TRUE);
 
-  if (self->convert_language == KILN_LANGUAGE_CPP && attempt != NULL &&
+  if (language == KILN_LANGUAGE_CPP && attempt != NULL &&
       attempt->comparison != NULL && attempt->comparison->comparable &&
       self->programs[KILN_LANGUAGE_CPP].current)
     kiln_status_panel_set_comparison (self->status_panel, attempt->comparison);
@@ -499,9 +518,9 @@ reasoning_delta_cb (KilnWindow     *self,
 }
 
 static void
-phase_changed_cb (KilnWindow     *self,
-                  guint           phase,
-                  KilnConversion *conversion)
+phase_changed_cb (KilnWindow          *self,
+                  KilnConversionPhase  phase,
+                  KilnConversion      *conversion)
 {
   clear_retry (self);
 
@@ -514,8 +533,14 @@ phase_changed_cb (KilnWindow     *self,
       set_phase_text (self, _("Compiling and running the C++…"));
       break;
     case KILN_CONVERSION_PHASE_RUNNING_PYTHON:
-      set_phase_text (self, self->convert_language == KILN_LANGUAGE_PYTHON
+      set_phase_text (self, kiln_conversion_get_language (conversion) == KILN_LANGUAGE_PYTHON
                             ? _("Running Python…") : _("Running the original C++…"));
+      break;
+    case KILN_CONVERSION_PHASE_WAITING:
+      set_phase_text (self, _("Waiting for another model’s program to finish running…"));
+      break;
+    case KILN_CONVERSION_PHASE_PREPARING:
+      set_phase_text (self, _("Preparing the prompt…"));
       break;
     case KILN_CONVERSION_PHASE_IDLE:
     case KILN_CONVERSION_PHASE_DONE:
@@ -548,202 +573,190 @@ attempt_finished_cb (KilnWindow     *self,
   self->shown = self->attempts->len - 1;
 }
 
+/* The shown conversion ended: the drafts and the verdict catch up with what it wrote. */
 static void
-conversion_done_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+show_conclusion (KilnWindow *self)
 {
-  g_autoptr(KilnWindow) self = user_data;
-  KilnConversion *conversion = KILN_CONVERSION (object);
-  g_autoptr(GError) error = NULL;
+  KilnConversion *conversion = self->conversion;
+  KilnVerdict verdict = kiln_conversion_get_verdict (conversion);
+  KilnAttempt *last = kiln_conversion_get_last_attempt (conversion);
+  guint max = kiln_conversion_get_max_attempts (conversion);
   g_autofree char *report = NULL;
   g_autofree char *progress = NULL;
-  KilnAttempt *last;
-  gboolean ok;
+  const char *error = NULL;
 
-  ok = kiln_conversion_run_finish (conversion, result, &error);
+  if (kiln_conversion_get_restored (conversion))
+    /* Translators: a conversion read back from the history; %s is a model's name */
+    progress = g_strdup_printf (_("A past conversion by %s"),
+                                kiln_conversion_get_model_label (conversion));
+  else if (verdict == KILN_VERDICT_MATCHED || verdict == KILN_VERDICT_UNVERIFIED)
+    progress = g_strdup_printf (_("Attempt %u of %u succeeded"), last->number, max);
+  else if (verdict == KILN_VERDICT_STOPPED)
+    progress = last != NULL
+               ? g_strdup_printf (_("Stopped during attempt %u of %u"), last->number, max)
+               : g_strdup (_("Stopped"));
+  else if (last != NULL)
+    progress = g_strdup_printf (_("Attempt %u of %u failed"), last->number, max);
+  else
+    progress = g_strdup (_("The conversion could not start"));
 
-  /* The window was closed, or a newer conversion replaced this one. */
-  if (self->conversion != conversion || self->cpp_feed == NULL)
-    return;
+  if (verdict != KILN_VERDICT_MATCHED && verdict != KILN_VERDICT_UNVERIFIED &&
+      verdict != KILN_VERDICT_STOPPED)
+    error = kiln_conversion_get_error_message (conversion);
+  if (last != NULL)
+    report = format_report (self);
 
+  kiln_status_panel_set_conversion (self->status_panel, progress, error, report);
+}
+
+static void
+conversion_ended (KilnWindow *self)
+{
   kiln_text_feed_flush (self->cpp_feed);
   kiln_model_notes_flush (self->model_notes);
   clear_retry (self);
   self->streaming_code = FALSE;
   gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), TRUE);
-  g_clear_object (&self->convert_cancellable);
 
-  last = kiln_conversion_get_last_attempt (conversion);
   self->shown = self->attempts->len > 0 ? self->attempts->len - 1 : n_entries (self);
   if (self->shown >= n_entries (self))
     self->shown = 0;
 
-  if (ok)
-    progress = g_strdup_printf (_("Attempt %u of %u succeeded"), last->number,
-                                kiln_conversion_get_max_attempts (conversion));
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    progress = last != NULL
-               ? g_strdup_printf (_("Stopped during attempt %u of %u"), last->number,
-                                  kiln_conversion_get_max_attempts (conversion))
-               : g_strdup (_("Stopped"));
-  else if (last != NULL)
-    progress = g_strdup_printf (_("Attempt %u of %u failed"), last->number,
-                                kiln_conversion_get_max_attempts (conversion));
-  else
-    progress = g_strdup (_("The conversion could not start"));
-
-  if (last != NULL)
-    report = format_report (self);
-
-  /* The drafts and the verdict catch up with what the conversion wrote. */
   _kiln_window_cpp_edited (self);
   show_entry_results (self);
-  kiln_status_panel_set_conversion (self->status_panel, progress,
-                                    ok || g_error_matches (error, G_IO_ERROR,
-                                                           G_IO_ERROR_CANCELLED)
-                                    ? NULL : error->message,
-                                    report);
+  show_conclusion (self);
   _kiln_window_update_actions (self);
 }
 
-/* Starting */
-
-typedef struct
-{
-  KilnWindow   *self;
-  GCancellable *cancellable;
-  KilnModel    *model;
-  KilnLanguage  language;
-  char         *source;
-  char         *input;
-} ConvertData;
-
 static void
-convert_data_free (ConvertData *data)
+running_changed_cb (KilnWindow     *self,
+                    GParamSpec     *pspec,
+                    KilnConversion *conversion)
 {
-  g_clear_object (&data->self);
-  g_clear_object (&data->cancellable);
-  g_clear_pointer (&data->model, kiln_model_unref);
-  g_free (data->source);
-  g_free (data->input);
-  g_free (data);
+  if (!kiln_conversion_get_running (conversion) && self->cpp_feed != NULL)
+    conversion_ended (self);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConvertData, convert_data_free)
+/* Showing a conversion */
 
 static void
-start_conversion (KilnWindow  *self,
-                  ConvertData *data,
-                  const char  *key)
+show_conversion (KilnWindow     *self,
+                 KilnConversion *conversion)
 {
-  Program *original = &self->programs[data->language];
-  g_autoptr(GBytes) input = NULL;
-  g_autoptr(KilnTimingMask) mask = NULL;
-  KilnRunLimits python_limits, cpp_limits;
-  gboolean verify = g_settings_get_boolean (self->settings, "auto-verify");
+  GListModel *attempts;
 
+  if (self->conversion == conversion)
+    return;
+
+  if (self->conversion != NULL)
+    {
+      kiln_text_feed_flush (self->cpp_feed);
+      clear_retry (self);
+    }
   keep_user_code (self);
+  g_set_object (&self->conversion, conversion);
+  g_signal_group_set_target (self->conversion_signals, conversion);
+
   g_ptr_array_set_size (self->attempts, 0);
   self->shown = 0;
-  g_clear_pointer (&self->progress_attempt, g_free);
-  g_clear_pointer (&self->reference_cpp, g_free);
-  gtk_widget_set_visible (self->reference_badge, FALSE);
-
-  g_free (self->convert_source);
-  self->convert_source = g_strdup (data->source);
-  g_free (self->convert_input);
-  self->convert_input = g_strdup (data->input);
-  self->convert_language = data->language;
-  if (*data->input != '\0')
-    input = g_bytes_new (data->input, strlen (data->input));
-
-  g_clear_object (&self->conversion);
-  self->conversion = kiln_conversion_new (self->toolchain, data->model, key, data->language,
-                                          data->source, input);
-  kiln_conversion_set_max_attempts (self->conversion,
-                                    g_settings_get_uint (self->settings, "max-attempts"));
-  kiln_conversion_set_verify (self->conversion, verify, verify);
-  _kiln_window_fill_limits (self, KILN_LANGUAGE_PYTHON, &python_limits);
-  _kiln_window_fill_limits (self, KILN_LANGUAGE_CPP, &cpp_limits);
-  /* From C++, the original runs as the reference with the C++ limits. */
-  kiln_conversion_set_limits (self->conversion,
-                              data->language == KILN_LANGUAGE_PYTHON ? &python_limits
-                                                                     : &cpp_limits,
-                              &cpp_limits);
-  mask = _kiln_window_new_timing_mask (self, NULL);
-  kiln_conversion_set_timing_mask (self->conversion, mask);
-
-  /* The same text and input already ran: no need to run it again. */
-  if (original->result != NULL && original->result->ok &&
-      g_strcmp0 (original->source, data->source) == 0 &&
-      g_strcmp0 (original->input, data->input) == 0)
-    kiln_conversion_set_python_result (self->conversion, original->result);
-
-  g_signal_connect_object (self->conversion, "attempt-started",
-                           G_CALLBACK (attempt_started_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->conversion, "code-changed",
-                           G_CALLBACK (code_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->conversion, "notes-delta",
-                           G_CALLBACK (notes_delta_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->conversion, "reasoning-delta",
-                           G_CALLBACK (reasoning_delta_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->conversion, "phase-changed",
-                           G_CALLBACK (phase_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->conversion, "retrying",
-                           G_CALLBACK (retrying_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->conversion, "attempt-finished",
-                           G_CALLBACK (attempt_finished_cb), self, G_CONNECT_SWAPPED);
-
-  /* From here to the end the pane belongs to the conversion. */
-  self->streaming_code = TRUE;
-  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), FALSE);
-  _kiln_window_program_clear_result (&self->programs[KILN_LANGUAGE_CPP]);
-  kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, NULL);
-  kiln_status_panel_set_comparison (self->status_panel, NULL);
-  kiln_model_notes_set_expanded (self->model_notes, TRUE);
-  set_phase_text (self, _("Preparing the prompt…"));
-
-  kiln_conversion_run_async (self->conversion, self->convert_cancellable, conversion_done_cb,
-                             g_object_ref (self));
-  _kiln_window_update_actions (self);
-}
-
-static void
-key_cb (GObject      *object,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  g_autoptr(ConvertData) data = user_data;
-  KilnWindow *self = data->self;
-  g_autoptr(GError) error = NULL;
-  char *key;
-
-  key = kiln_key_store_lookup_for_model_finish (KILN_KEY_STORE (object), result, NULL, &error);
-
-  if (self->convert_cancellable != data->cancellable)
+  if (conversion == NULL)
     {
-      kiln_key_free (key);
-      return;
-    }
-
-  if (error != NULL)
-    {
-      g_clear_object (&self->convert_cancellable);
-      kiln_status_panel_set_conversion (self->status_panel,
-                                        g_error_matches (error, G_IO_ERROR,
-                                                         G_IO_ERROR_CANCELLED)
-                                        ? _("Stopped") : _("The conversion could not start"),
-                                        g_error_matches (error, G_IO_ERROR,
-                                                         G_IO_ERROR_CANCELLED)
-                                        ? NULL : error->message,
-                                        NULL);
+      self->streaming_code = FALSE;
+      gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), TRUE);
       _kiln_window_update_actions (self);
       return;
     }
 
-  start_conversion (self, data, key);
-  kiln_key_free (key);
+  attempts = kiln_conversion_get_attempts_model (conversion);
+  for (guint i = 0; i < g_list_model_get_n_items (attempts); i++)
+    g_ptr_array_add (self->attempts, g_list_model_get_item (attempts, i));
+
+  if (kiln_conversion_get_running (conversion))
+    {
+      /* It streams into the pane from where it is now. */
+      self->streaming_code = TRUE;
+      gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), FALSE);
+      _kiln_window_clear_diagnostic_marks (self);
+      kiln_text_feed_replace (self->cpp_feed, kiln_conversion_get_current_code (conversion));
+      kiln_model_notes_set (self->model_notes, kiln_conversion_get_current_notes (conversion),
+                            NULL);
+      g_clear_pointer (&self->progress_attempt, g_free);
+      {
+        g_autofree char *verdict = kiln_conversion_dup_verdict_text (conversion);
+
+        set_phase_text (self, verdict);
+      }
+      _kiln_window_update_actions (self);
+      return;
+    }
+
+  self->streaming_code = FALSE;
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (self->cpp_view), TRUE);
+  if (self->attempts->len > 0)
+    show_entry (self, self->attempts->len - 1);
+  show_conclusion (self);
+  _kiln_window_update_actions (self);
+}
+
+void
+_kiln_window_show_conversion (KilnWindow     *self,
+                              KilnConversion *conversion)
+{
+  show_conversion (self, conversion);
+}
+
+/* Starting */
+
+/* Hands the program in the editors to the session; FALSE when there is none. */
+static gboolean
+set_program (KilnWindow *self)
+{
+  KilnLanguage language;
+  g_autofree char *source = NULL;
+  g_autofree char *input = NULL;
+  Program *original;
+
+  if (!get_source_language (self, &language))
+    return FALSE;
+
+  source = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, language));
+  input = _kiln_window_dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+  kiln_session_set_program (self->session, language, source, input);
+
+  /* The same text and input already ran: no need to run it again. */
+  original = &self->programs[language];
+  if (original->result != NULL && original->result->ok && original->source != NULL)
+    kiln_session_offer_reference (self->session, language, original->source, original->input,
+                                  original->result);
+  return TRUE;
+}
+
+static void
+prepare_pane (KilnWindow *self)
+{
+  keep_user_code (self);
+  g_clear_pointer (&self->progress_attempt, g_free);
+  g_clear_pointer (&self->reference_cpp, g_free);
+  gtk_widget_set_visible (self->reference_badge, FALSE);
+  _kiln_window_program_clear_result (&self->programs[KILN_LANGUAGE_CPP]);
+  kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, NULL);
+  kiln_status_panel_set_comparison (self->status_panel, NULL);
+  kiln_model_notes_set_expanded (self->model_notes, TRUE);
+}
+
+KilnConversion *
+_kiln_window_convert_with (KilnWindow *self,
+                           KilnModel  *model)
+{
+  KilnConversion *conversion;
+
+  conversion = kiln_session_convert (self->session, model);
+  show_conversion (self, conversion);
+  /* Each attempt writes its code from the start. */
+  kiln_text_feed_replace (self->cpp_feed, kiln_conversion_get_current_code (conversion));
+  set_phase_text (self, _("Looking up the API key…"));
+  _kiln_window_update_actions (self);
+  return conversion;
 }
 
 static void
@@ -752,39 +765,45 @@ convert_action (GtkWidget  *widget,
                 GVariant   *parameter)
 {
   KilnWindow *self = KILN_WINDOW (widget);
-  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
   KilnModelItem *item = kiln_model_dropdown_get_selected_item (self->model_dropdown);
-  KilnLanguage language;
-  ConvertData *data;
 
-  /* The same action stops it. */
-  if (converting (self))
+  /* The same action stops them. */
+  if (kiln_session_get_busy (self->session))
     {
-      g_cancellable_cancel (self->convert_cancellable);
+      kiln_session_stop (self->session, NULL);
       return;
     }
 
-  if (!KILN_IS_APPLICATION (app) || item == NULL || !kiln_model_item_get_available (item) ||
-      !get_source_language (self, &language))
+  if (item == NULL || !kiln_model_item_get_available (item) || !set_program (self))
     return;
 
-  self->convert_cancellable = g_cancellable_new ();
+  prepare_pane (self);
+  _kiln_window_convert_with (self, kiln_model_item_get_model (item));
+}
 
-  data = g_new0 (ConvertData, 1);
-  data->self = g_object_ref (self);
-  data->cancellable = g_object_ref (self->convert_cancellable);
-  data->model = kiln_model_ref (kiln_model_item_get_model (item));
-  data->language = language;
-  data->source = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, language));
-  data->input = _kiln_window_dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+void
+_kiln_window_convert_all (KilnWindow *self,
+                          GPtrArray  *models)
+{
+  KilnConversion *first = NULL;
 
-  g_free (self->progress_attempt);
-  self->progress_attempt = NULL;
-  set_phase_text (self, _("Looking up the API key…"));
+  g_return_if_fail (models != NULL);
+
+  if (kiln_session_get_busy (self->session) || models->len == 0 || !set_program (self))
+    return;
+
+  prepare_pane (self);
+  for (guint i = 0; i < models->len; i++)
+    {
+      KilnConversion *conversion = kiln_session_convert (self->session,
+                                                         g_ptr_array_index (models, i));
+
+      if (first == NULL)
+        first = conversion;
+    }
+  show_conversion (self, first);
+  kiln_text_feed_replace (self->cpp_feed, "");
   _kiln_window_update_actions (self);
-
-  kiln_key_store_lookup_for_model_async (kiln_application_get_key_store (KILN_APPLICATION (app)),
-                                         data->model, self->convert_cancellable, key_cb, data);
 }
 
 /* Set-up */
@@ -820,24 +839,43 @@ _kiln_window_convert_init (KilnWindow *self)
   g_signal_connect_object (kiln_model_dropdown_get_drop_down (self->model_dropdown),
                            "notify::selected-item", G_CALLBACK (selected_model_changed_cb),
                            self, G_CONNECT_SWAPPED);
+
+  /* The window follows the conversion it shows; the others go on in the session. */
+  self->conversion_signals = g_signal_group_new (KILN_TYPE_CONVERSION);
+  g_signal_group_connect_swapped (self->conversion_signals, "attempt-started",
+                                  G_CALLBACK (attempt_started_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "code-changed",
+                                  G_CALLBACK (code_changed_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "notes-delta",
+                                  G_CALLBACK (notes_delta_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "reasoning-delta",
+                                  G_CALLBACK (reasoning_delta_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "phase-changed",
+                                  G_CALLBACK (phase_changed_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "retrying",
+                                  G_CALLBACK (retrying_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "attempt-finished",
+                                  G_CALLBACK (attempt_finished_cb), self);
+  g_signal_group_connect_swapped (self->conversion_signals, "notify::running",
+                                  G_CALLBACK (running_changed_cb), self);
+  g_signal_connect_object (self->session, "notify::busy",
+                           G_CALLBACK (_kiln_window_update_actions), self, G_CONNECT_SWAPPED);
 }
 
 void
 _kiln_window_convert_dispose (KilnWindow *self)
 {
-  if (self->convert_cancellable != NULL)
-    g_cancellable_cancel (self->convert_cancellable);
-  g_clear_object (&self->convert_cancellable);
+  if (self->session != NULL)
+    kiln_session_stop (self->session, NULL);
   clear_retry (self);
-  if (self->conversion != NULL)
-    g_signal_handlers_disconnect_by_data (self->conversion, self);
+  if (self->conversion_signals != NULL)
+    g_signal_group_set_target (self->conversion_signals, NULL);
+  g_clear_object (&self->conversion_signals);
   g_clear_object (&self->conversion);
   g_clear_pointer (&self->cpp_feed, kiln_text_feed_free);
   g_clear_object (&self->model_signals);
   g_clear_pointer (&self->attempts, g_ptr_array_unref);
   g_clear_pointer (&self->user_code, g_free);
-  g_clear_pointer (&self->convert_source, g_free);
-  g_clear_pointer (&self->convert_input, g_free);
   g_clear_pointer (&self->progress_attempt, g_free);
   g_clear_pointer (&self->progress_phase, g_free);
   self->streaming_code = FALSE;
@@ -845,12 +883,20 @@ _kiln_window_convert_dispose (KilnWindow *self)
 
 /* For tests */
 
-gboolean
-kiln_window_is_converting (KilnWindow *self)
+KilnSession *
+kiln_window_get_session (KilnWindow *self)
 {
-  g_return_val_if_fail (KILN_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
 
-  return converting (self);
+  return self->session;
+}
+
+KilnConversion *
+kiln_window_get_shown_conversion (KilnWindow *self)
+{
+  g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
+
+  return self->conversion;
 }
 
 KilnModelNotes *
@@ -867,14 +913,6 @@ kiln_window_get_attempt_text (KilnWindow *self)
   g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
 
   return gtk_label_get_text (self->attempt_label);
-}
-
-guint
-kiln_window_get_n_attempts (KilnWindow *self)
-{
-  g_return_val_if_fail (KILN_IS_WINDOW (self), 0);
-
-  return self->attempts != NULL ? self->attempts->len : 0;
 }
 
 guint

@@ -43,7 +43,9 @@ struct _KilnWindow
   AdwApplicationWindow  parent_instance;
 
   GSettings            *settings;
-  KilnToolchain        *toolchain;
+  KilnRunConfig        *config;          /* filled from the settings */
+  KilnSession          *session;         /* the program's conversions */
+  KilnToolchain        *toolchain;       /* the session's */
   KilnDraftStore       *drafts;
   GCancellable         *cancellable;     /* file I/O of this window; cancelled in dispose */
   GtkNativeDialog      *file_chooser;
@@ -75,15 +77,12 @@ struct _KilnWindow
   GtkLabel             *attempt_label;
   KilnModelNotes       *model_notes;
 
-  /* Conversion (kiln-window-convert.c) */
+  /* Conversion (kiln-window-convert.c): view state only; the conversions are the session's */
   GSignalGroup         *model_signals;   /* the selected KilnModelItem */
-  GCancellable         *convert_cancellable; /* non-NULL from the key lookup to the end */
-  KilnConversion       *conversion;      /* the running or last conversion */
-  KilnLanguage          convert_language;
-  char                 *convert_source;  /* what the last conversion converted */
-  char                 *convert_input;
+  KilnConversion       *conversion;      /* the conversion shown in the C++ pane */
+  GSignalGroup         *conversion_signals;
   KilnTextFeed         *cpp_feed;
-  GPtrArray            *attempts;        /* KilnAttempt: the last conversion's, finished */
+  GPtrArray            *attempts;        /* KilnAttempt: the shown conversion's, finished */
   guint                 shown;           /* index in attempts; attempts->len: user_code */
   char                 *user_code;       /* the person's own C++ that no attempt holds */
   char                 *progress_attempt;
@@ -133,6 +132,8 @@ void     _kiln_window_program_clear_result (Program           *program);
 void     _kiln_window_cpp_edited           (KilnWindow        *self);
 KilnTimingMask *_kiln_window_new_timing_mask (KilnWindow      *self,
                                               GError         **error);
+void     _kiln_window_bind_config          (GSettings         *settings,
+                                            KilnRunConfig     *config);
 
 /* kiln-window-files.c */
 void     _kiln_window_open_action          (GtkWidget         *widget,
@@ -150,5 +151,13 @@ void     _kiln_window_convert_update_actions (KilnWindow      *self);
 /* The C++ pane changed, not by a conversion: it may now be the person's own code. */
 void     _kiln_window_convert_cpp_changed  (KilnWindow        *self);
 gboolean _kiln_window_convert_is_writing   (KilnWindow        *self);
+/* Converts the editors' program with @model; the pane shows it. */
+KilnConversion *_kiln_window_convert_with  (KilnWindow        *self,
+                                            KilnModel         *model);
+/* Converts it with each of @models (KilnModel) at once; the pane shows the first. */
+void     _kiln_window_convert_all          (KilnWindow        *self,
+                                            GPtrArray         *models);
+void     _kiln_window_show_conversion      (KilnWindow        *self,
+                                            KilnConversion    *conversion);
 
 G_END_DECLS

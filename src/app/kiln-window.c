@@ -97,27 +97,45 @@ _kiln_window_update_actions (KilnWindow *self)
 
 void
 _kiln_window_fill_limits (KilnWindow    *self,
-             KilnLanguage   language,
-             KilnRunLimits *limits)
+                          KilnLanguage   language,
+                          KilnRunLimits *limits)
 {
-  kiln_run_limits_init_default (limits, language);
+  kiln_run_config_fill_limits (self->config, language, limits);
+}
 
-  limits->timeout_ms = MIN (g_settings_get_uint (self->settings, "run-timeout"),
-                            G_MAXUINT / 1000) * 1000;
-  limits->output_cap = (gsize) g_settings_get_uint (self->settings, "output-cap-kib") * 1024;
+/* GSettings keys and KilnRunConfig properties share their names. */
+static gboolean
+seconds_get_mapping (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  g_value_set_double (value, g_variant_get_uint32 (variant));
+  return TRUE;
+}
 
-  if (language == KILN_LANGUAGE_CPP)
-    {
-      limits->max_runs = g_settings_get_uint (self->settings, "cpp-repeat");
-      limits->time_budget_ms =
-        (guint) (g_settings_get_double (self->settings, "cpp-time-budget") * 1000.0);
-    }
-  else
-    {
-      /* Every requested Python run happens, however long it takes. */
-      limits->max_runs = g_settings_get_uint (self->settings, "python-repeat");
-      limits->time_budget_ms = G_MAXUINT;
-    }
+static GVariant *
+seconds_set_mapping (const GValue       *value,
+                     const GVariantType *expected_type,
+                     gpointer            user_data)
+{
+  return g_variant_new_uint32 ((guint32) MIN (g_value_get_double (value) + 0.5, G_MAXUINT32));
+}
+
+void
+_kiln_window_bind_config (GSettings     *settings,
+                          KilnRunConfig *config)
+{
+  static const char * const keys[] = {
+    "python-interpreter", "compiler", "compiler-flags", "sandbox", "output-cap-kib",
+    "cpp-repeat", "cpp-time-budget", "python-repeat", "timing-patterns", "max-attempts",
+    "auto-verify",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_bind (settings, keys[i], config, keys[i], G_SETTINGS_BIND_GET);
+  g_settings_bind_with_mapping (settings, "run-timeout", config, "run-timeout",
+                                G_SETTINGS_BIND_GET, seconds_get_mapping, seconds_set_mapping,
+                                NULL, NULL);
 }
 
 void
@@ -318,9 +336,7 @@ KilnTimingMask *
 _kiln_window_new_timing_mask (KilnWindow  *self,
                               GError     **error)
 {
-  g_auto(GStrv) patterns = g_settings_get_strv (self->settings, "timing-patterns");
-
-  return kiln_timing_mask_new ((const char * const *) patterns, error);
+  return kiln_run_config_dup_timing_mask (self->config, error);
 }
 
 static void
@@ -801,6 +817,8 @@ application_changed_cb (KilnWindow *self)
 
   kiln_model_dropdown_set_registry (self->model_dropdown,
                                     kiln_application_get_model_registry (KILN_APPLICATION (app)));
+  kiln_session_set_key_store (self->session,
+                              kiln_application_get_key_store (KILN_APPLICATION (app)));
   g_object_bind_property (app, "models-loaded", self->model_dropdown, "loading",
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   g_signal_connect_object (app, "notify::models-loaded", G_CALLBACK (models_loaded_cb), self,
@@ -845,6 +863,8 @@ kiln_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), KILN_TYPE_WINDOW);
 
   g_clear_object (&self->toolchain);
+  g_clear_object (&self->session);
+  g_clear_object (&self->config);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (kiln_window_parent_class)->dispose (object);
@@ -977,17 +997,11 @@ kiln_window_init (KilnWindow *self)
 
   self->cancellable = g_cancellable_new ();
   self->settings = g_settings_new ("io.github.kilnapp.Kiln");
-  self->toolchain = kiln_toolchain_new ();
-
-  g_settings_bind (self->settings, "python-interpreter", self->toolchain, "python",
-                   G_SETTINGS_BIND_GET);
-  g_settings_bind (self->settings, "compiler", self->toolchain, "compiler",
-                   G_SETTINGS_BIND_GET);
-  g_settings_bind (self->settings, "compiler-flags", self->toolchain, "flags",
-                   G_SETTINGS_BIND_GET);
-  g_settings_bind (self->settings, "sandbox", self->toolchain, "sandbox",
-                   G_SETTINGS_BIND_GET);
-  g_signal_connect_object (self->settings, "changed::timing-patterns",
+  self->config = kiln_run_config_new ();
+  _kiln_window_bind_config (self->settings, self->config);
+  self->session = kiln_session_new (self->config, NULL);
+  self->toolchain = g_object_ref (kiln_session_get_toolchain (self->session));
+  g_signal_connect_object (self->config, "notify::timing-patterns",
                            G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
   g_settings_bind (self->settings, "model", self->model_dropdown, "model-id",
                    G_SETTINGS_BIND_DEFAULT);

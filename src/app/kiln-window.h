@@ -35,12 +35,13 @@ gboolean              kiln_window_shows_reference    (KilnWindow      *self);
 KilnModelDropdown    *kiln_window_get_model_dropdown (KilnWindow      *self);
 /* Whether the saved drafts were read (until then edits are not saved). */
 gboolean              kiln_window_get_drafts_loaded  (KilnWindow      *self);
-/* The conversion, for tests and benchmarks. */
-gboolean              kiln_window_is_converting      (KilnWindow      *self);
+/* The program's session (its conversions, the run configuration), and the conversion the
+ * C++ pane shows. */
+KilnSession          *kiln_window_get_session        (KilnWindow      *self);
+KilnConversion       *kiln_window_get_shown_conversion (KilnWindow    *self);
 KilnModelNotes       *kiln_window_get_model_notes    (KilnWindow      *self);
 /* "Attempt 1 of 2", "Your code", or "" before any conversion. */
 const char           *kiln_window_get_attempt_text   (KilnWindow      *self);
-guint                 kiln_window_get_n_attempts     (KilnWindow      *self);
 /* How many times a conversion changed the C++ buffer (at most once per frame). */
 guint                 kiln_window_get_cpp_writes     (KilnWindow      *self);
 

@@ -1984,6 +1984,29 @@ kiln_conversion_get_code (KilnConversion *self)
   return "";
 }
 
+const char *
+kiln_conversion_get_current_code (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  if (self->attempt != NULL && self->extractor != NULL)
+    return kiln_code_extractor_get_code (self->extractor, NULL);
+  return kiln_conversion_get_code (self);
+}
+
+const char *
+kiln_conversion_get_current_notes (KilnConversion *self)
+{
+  KilnAttempt *last;
+
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  if (self->attempt != NULL && self->extractor != NULL)
+    return kiln_code_extractor_get_prose (self->extractor, NULL);
+  last = kiln_conversion_get_last_attempt (self);
+  return last != NULL ? last->notes : "";
+}
+
 KilnRunResult *
 kiln_conversion_get_python (KilnConversion *self)
 {

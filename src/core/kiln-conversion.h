@@ -227,6 +227,9 @@ guint           kiln_conversion_get_attempt      (KilnConversion       *self);
 GListModel     *kiln_conversion_get_attempts_model (KilnConversion     *self);
 GPtrArray      *kiln_conversion_get_attempts     (KilnConversion       *self);  /* KilnAttempt */
 KilnAttempt    *kiln_conversion_get_last_attempt (KilnConversion       *self);
+/* While an answer streams: its code and prose so far; otherwise those of the last attempt. */
+const char     *kiln_conversion_get_current_code  (KilnConversion      *self);
+const char     *kiln_conversion_get_current_notes (KilnConversion      *self);
 /* The code of the last attempt that had any; "" when none. */
 const char     *kiln_conversion_get_code         (KilnConversion       *self);
 KilnRunResult  *kiln_conversion_get_python       (KilnConversion       *self);

@@ -259,6 +259,16 @@ kiln_session_new (KilnRunConfig *config,
   return self;
 }
 
+void
+kiln_session_set_key_store (KilnSession  *self,
+                            KilnKeyStore *keys)
+{
+  g_return_if_fail (KILN_IS_SESSION (self));
+  g_return_if_fail (!keys || KILN_IS_KEY_STORE (keys));
+
+  g_set_object (&self->keys, keys);
+}
+
 KilnRunConfig *
 kiln_session_get_config (KilnSession *self)
 {

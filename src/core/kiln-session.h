@@ -35,6 +35,9 @@ G_DECLARE_FINAL_TYPE (KilnSession, kiln_session, KILN, SESSION, GObject)
  */
 KilnSession    *kiln_session_new                 (KilnRunConfig    *config,
                                                   KilnKeyStore     *keys);
+/* Where keys are looked up (the window learns its application's store late). */
+void            kiln_session_set_key_store       (KilnSession      *self,
+                                                  KilnKeyStore     *keys);
 KilnRunConfig  *kiln_session_get_config          (KilnSession      *self);
 KilnToolchain  *kiln_session_get_toolchain       (KilnSession      *self);
 GListModel     *kiln_session_get_conversions     (KilnSession      *self);

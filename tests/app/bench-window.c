@@ -167,7 +167,7 @@ main (int   argc,
   if (g_getenv ("KILN_BENCH_NO_WARMUP") == NULL)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.convert", NULL));
-      while (kiln_window_is_converting (window))
+      while (kiln_session_get_busy (kiln_window_get_session (window)))
         g_main_context_iteration (NULL, TRUE);
       for (gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
            g_get_monotonic_time () < until;)
@@ -179,7 +179,7 @@ main (int   argc,
   started = g_get_monotonic_time ();
   timer = g_timeout_add_full (G_PRIORITY_HIGH, 1, tick_cb, NULL, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.convert", NULL));
-  while (kiln_window_is_converting (window))
+  while (kiln_session_get_busy (kiln_window_get_session (window)))
     g_main_context_iteration (NULL, TRUE);
   ended = g_get_monotonic_time ();
   g_source_remove (timer);

@@ -563,7 +563,7 @@ convert_fixture_start (ConvertFixture *fixture,
                             "", -1);
   gtk_text_buffer_set_text (kiln_window_get_buffer (fixture->window, KILN_LANGUAGE_CPP), "", -1);
   g_assert_false (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.convert", NULL)
-                  && kiln_window_is_converting (fixture->window));
+                  && kiln_session_get_busy (kiln_window_get_session (fixture->window)));
 
   gtk_text_buffer_set_text (kiln_window_get_buffer (fixture->window, KILN_LANGUAGE_PYTHON),
                             CONVERT_PYTHON, -1);
@@ -587,7 +587,7 @@ convert_fixture_stop (ConvertFixture *fixture)
 static gboolean
 conversion_ended (KilnWindow *window)
 {
-  return !kiln_window_is_converting (window);
+  return !kiln_session_get_busy (kiln_window_get_session (window));
 }
 
 static gboolean
@@ -619,7 +619,7 @@ test_window_convert (void)
   panel = kiln_window_get_status_panel (fixture.window);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
-  g_assert_true (kiln_window_is_converting (fixture.window));
+  g_assert_true (kiln_session_get_busy (kiln_window_get_session (fixture.window)));
   wait_for (fixture.window, conversion_ended, RUN_TIMEOUT_SECONDS, "the conversion");
 
   g_test_message ("%s", kiln_status_panel_get_conversion_progress_text (panel));
@@ -642,7 +642,7 @@ test_window_convert (void)
   g_assert_nonnull (strstr (text, "1 attempt of 3"));
   g_assert_nonnull (strstr (text, "100 tokens in, 40 out"));
   g_assert_nonnull (strstr (text, "$0.0002"));
-  g_assert_cmpuint (kiln_window_get_n_attempts (fixture.window), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (kiln_conversion_get_attempts_model (kiln_window_get_shown_conversion (fixture.window))), ==, 1);
   g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Attempt 1 of 1");
 
   /* Fewer buffer changes than pieces: they were gathered per frame. */
@@ -681,7 +681,7 @@ test_window_convert_repair (void)
                    "Attempt 2 of 3 succeeded");
   g_assert_nonnull (strstr (kiln_status_panel_get_conversion_report_text (panel),
                             "2 attempts of 3"));
-  g_assert_cmpuint (kiln_window_get_n_attempts (fixture.window), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (kiln_conversion_get_attempts_model (kiln_window_get_shown_conversion (fixture.window))), ==, 2);
   assert_cpp_is (fixture.window, GOOD_CODE);
   g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
   g_assert_cmpstr (kiln_window_get_attempt_text (fixture.window), ==, "Attempt 2 of 2");
@@ -733,7 +733,7 @@ test_window_convert_stop (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
   wait_for (fixture.window, cpp_has_text, 60, "the first code");
-  g_assert_true (kiln_window_is_converting (fixture.window));
+  g_assert_true (kiln_session_get_busy (kiln_window_get_session (fixture.window)));
 
   /* The same action stops it, long before the stream's idle timeout. */
   stopped_at = g_get_monotonic_time ();
