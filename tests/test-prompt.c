@@ -145,9 +145,12 @@ test_builtin_templates (void)
           g_assert_nonnull (strstr (out, marker));
         }
       /* The system and repair prompts ask for one ```cpp block; the user prompts fence the
-       * source */
-      g_assert_nonnull (strstr (out, g_str_has_suffix (templates[i].name, ".user.txt")
-                                     ? "\n```\n" : "```cpp block"));
+       * source; the continuation asks for no new start */
+      if (g_str_equal (templates[i].name, KILN_PROMPT_CONTINUE_TRUNCATED))
+        g_assert_nonnull (strstr (out, "do not start over"));
+      else
+        g_assert_nonnull (strstr (out, g_str_has_suffix (templates[i].name, ".user.txt")
+                                       ? "\n```\n" : "```cpp block"));
       g_assert_true (g_utf8_validate (out, -1, NULL));
     }
 }

@@ -18,6 +18,9 @@ struct _KilnApplication
   KilnModelRegistry *registry;
   GCancellable      *cancellable;
   gboolean           models_loaded;
+  KilnHistory       *history;
+  gboolean           history_open;
+  char              *history_problem; /* why it did not open, or what was kept aside */
 };
 
 G_DEFINE_FINAL_TYPE (KilnApplication, kiln_application, ADW_TYPE_APPLICATION)
@@ -26,6 +29,7 @@ enum {
   PROP_0,
   PROP_KEY_STORE,
   PROP_MODELS_LOADED,
+  PROP_HISTORY,
   N_PROPS
 };
 
@@ -145,6 +149,36 @@ models_loaded_cb (GObject      *object,
 }
 
 static void
+history_opened_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(KilnApplication) self = user_data;
+  KilnHistory *history = KILN_HISTORY (object);
+  g_autoptr(GError) error = NULL;
+  const char *aside;
+
+  if (!kiln_history_open_finish (history, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Conversions still work; they are only not remembered. */
+      self->history_problem = g_strdup_printf (_("Past comparisons are not saved: %s"),
+                                               error->message);
+    }
+  else
+    {
+      aside = kiln_history_get_recovered_path (history);
+      if (aside != NULL)
+        self->history_problem = g_strdup_printf (_("The history of past comparisons was "
+                                                   "damaged. It was kept aside as “%s”, and a "
+                                                   "new one was started."), aside);
+      self->history_open = TRUE;
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HISTORY]);
+}
+
+static void
 kiln_application_startup (GApplication *app)
 {
   KilnApplication *self = KILN_APPLICATION (app);
@@ -157,6 +191,9 @@ kiln_application_startup (GApplication *app)
   self->registry = kiln_model_registry_new (self->key_store);
   kiln_model_registry_load_async (self->registry, self->cancellable, models_loaded_cb,
                                   g_object_ref (self));
+  self->history = kiln_history_new (NULL);
+  kiln_history_open_async (self->history, self->cancellable, history_opened_cb,
+                           g_object_ref (self));
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions,
                                    G_N_ELEMENTS (app_actions), app);
@@ -184,6 +221,7 @@ kiln_application_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->registry);
   g_clear_object (&self->key_store);
+  g_clear_object (&self->history);
 
   G_OBJECT_CLASS (kiln_application_parent_class)->dispose (object);
 }
@@ -194,6 +232,7 @@ kiln_application_finalize (GObject *object)
   KilnApplication *self = KILN_APPLICATION (object);
 
   g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->history_problem, g_free);
 
   G_OBJECT_CLASS (kiln_application_parent_class)->finalize (object);
 }
@@ -214,6 +253,9 @@ kiln_application_get_property (GObject    *object,
 
     case PROP_MODELS_LOADED:
       g_value_set_boolean (value, self->models_loaded);
+      break;
+    case PROP_HISTORY:
+      g_value_set_object (value, kiln_application_get_history (self));
       break;
 
     default:
@@ -260,6 +302,10 @@ kiln_application_class_init (KilnApplicationClass *klass)
   properties[PROP_MODELS_LOADED] =
     g_param_spec_boolean ("models-loaded", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* The history of past comparisons, once it opened; NULL before and when it could not. */
+  properties[PROP_HISTORY] =
+    g_param_spec_object ("history", NULL, NULL, KILN_TYPE_HISTORY,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -296,6 +342,22 @@ kiln_application_get_model_registry (KilnApplication *self)
   g_return_val_if_fail (KILN_IS_APPLICATION (self), NULL);
 
   return self->registry;
+}
+
+KilnHistory *
+kiln_application_get_history (KilnApplication *self)
+{
+  g_return_val_if_fail (KILN_IS_APPLICATION (self), NULL);
+
+  return self->history_open ? self->history : NULL;
+}
+
+const char *
+kiln_application_get_history_problem (KilnApplication *self)
+{
+  g_return_val_if_fail (KILN_IS_APPLICATION (self), NULL);
+
+  return self->history_problem;
 }
 
 gboolean

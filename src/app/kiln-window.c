@@ -808,6 +808,18 @@ models_loaded_cb (KilnWindow      *self,
 }
 
 static void
+history_changed_cb (KilnWindow      *self,
+                    GParamSpec      *pspec,
+                    KilnApplication *app)
+{
+  const char *problem = kiln_application_get_history_problem (app);
+
+  kiln_session_set_history (self->session, kiln_application_get_history (app));
+  if (problem != NULL)
+    _kiln_window_show_toast (self, problem);
+}
+
+static void
 application_changed_cb (KilnWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
@@ -823,6 +835,11 @@ application_changed_cb (KilnWindow *self)
                           G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   g_signal_connect_object (app, "notify::models-loaded", G_CALLBACK (models_loaded_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (app, "notify::history", G_CALLBACK (history_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (kiln_application_get_history (KILN_APPLICATION (app)) != NULL)
+    kiln_session_set_history (self->session,
+                              kiln_application_get_history (KILN_APPLICATION (app)));
 }
 
 /* Life cycle */

@@ -14,6 +14,8 @@
 #include "kiln-examples.h"
 #include "kiln-format.h"
 #include "kiln-json-write.h"
+#include "kiln-history.h"
+#include "kiln-history-entry.h"
 #include "kiln-key-store.h"
 #include "kiln-model-registry.h"
 #include "kiln-models.h"
