@@ -14,6 +14,7 @@
 
 #include "kiln-error.h"
 #include "kiln-format.h"
+#include "kiln-json-write.h"
 #include "kiln-process.h"
 #include "kiln-toolchain-private.h"
 
@@ -767,7 +768,6 @@ compile_store_thread (GTask        *task,
       g_autofree char *built = g_build_filename (state->work_dir, "main", NULL);
       g_autofree char *bin_dir = g_path_get_dirname (state->binary);
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *text = NULL;
       g_autofree char *output = g_utf8_make_valid (result->output, -1);
@@ -779,8 +779,8 @@ compile_store_thread (GTask        *task,
       json_builder_add_string_value (builder, output);
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
-      json_generator_set_root (generator, root);
-      text = json_generator_to_data (generator, NULL);
+      /* Compiler output may hold any byte; the entry must read back as JSON. */
+      text = kiln_json_to_string (root, FALSE);
 
       /* A cache that cannot be written only costs a recompile next time: run from the
        * build folder then, and keep that folder until the run is over. */
