@@ -17,6 +17,7 @@
 #include "kiln-history.h"
 #include "kiln-history-entry.h"
 #include "kiln-key-store.h"
+#include "kiln-leaderboard.h"
 #include "kiln-model-registry.h"
 #include "kiln-models.h"
 #include "kiln-output-compare.h"
