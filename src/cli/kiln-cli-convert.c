@@ -3,6 +3,8 @@
  *   kiln-cli convert FILE --model ID [--models FILE] [-o OUT] [--stdin FILE] [--run]
  *                         [--max-attempts N] [--json]
  *
+ * The run configuration (limits, timing patterns, attempts, idle timeout) comes from the
+ * command line through the same KilnRunConfig as every other command's.
  * The answer streams to stderr as progress; the final code goes to OUT (default: FILE with
  * .cpp, or .opt.cpp for C++ input). Exit status 0 only when the final code compiled and,
  * with --run, its output matched.
@@ -92,10 +94,8 @@ default_output (const char   *path,
 int
 kiln_cli_convert (const KilnCliOptions *options,
                   const char           *path,
-                  KilnToolchain        *toolchain,
-                  GBytes               *input,
-                  const KilnRunLimits  *python_limits,
-                  const KilnRunLimits  *cpp_limits)
+                  KilnRunConfig        *config,
+                  GBytes               *input)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -103,7 +103,7 @@ kiln_cli_convert (const KilnCliOptions *options,
   g_autoptr(KilnModelRegistry) registry = kiln_model_registry_new (keys);
   g_autoptr(KilnModel) model = NULL;
   g_autoptr(KilnConversion) conversion = NULL;
-  g_autoptr(KilnTimingMask) mask = kiln_timing_mask_new (NULL, NULL);
+  g_autoptr(KilnToolchain) toolchain = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GError) write_error = NULL;
   g_autofree char *source = NULL;
@@ -164,15 +164,12 @@ kiln_cli_convert (const KilnCliOptions *options,
       return EXIT_FAILED;
     }
 
+  toolchain = kiln_cli_new_toolchain (config, options->cache_dir);
   conversion = kiln_conversion_new (toolchain, model, key, language, source, input);
   kiln_key_free (key);
+  kiln_conversion_apply_config (conversion, config);
+  /* Without --run the code is compiled, not run. */
   kiln_conversion_set_verify (conversion, TRUE, options->run);
-  if (options->max_attempts > 0)
-    kiln_conversion_set_max_attempts (conversion, options->max_attempts);
-  kiln_conversion_set_limits (conversion, python_limits, cpp_limits);
-  kiln_conversion_set_timing_mask (conversion, mask);
-  if (options->idle_timeout > 0)
-    kiln_conversion_set_idle_timeout (conversion, options->idle_timeout);
   g_signal_connect (conversion, "answer-delta", G_CALLBACK (answer_delta_cb), NULL);
   g_signal_connect (conversion, "attempt-started", G_CALLBACK (attempt_started_cb), NULL);
   g_signal_connect (conversion, "attempt-finished", G_CALLBACK (attempt_finished_cb), NULL);

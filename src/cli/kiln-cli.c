@@ -6,6 +6,13 @@
  *   kiln-cli ask --model ID [--models FILE] [--system FILE] [PROMPTFILE|-]
  *   kiln-cli convert FILE --model ID [--models FILE] [-o OUT] [--stdin FILE] [--run]
  *                    [--max-attempts N] [--json]
+ *   kiln-cli compare-models FILE --model ID [--model ID ...] [--models FILE] [--stdin FILE]
+ *                           [--max-attempts N] [--json | --csv | --markdown]
+ *
+ * run, compare, convert and compare-models take their run configuration (--timeout,
+ * --repeat, --python, --compiler, --flags, --no-sandbox, --timing-pattern, --max-attempts,
+ * --idle-timeout) through one KilnRunConfig, built by new_run_config() as the window builds
+ * its own from the settings, so both reach the same verdicts.
  *
  * The JSON printed with --json is a stable contract: scripts depend on it.
  *
@@ -28,6 +35,7 @@
 typedef struct
 {
   GMainLoop     *loop;
+  KilnRunConfig *config;
   KilnToolchain *toolchain;
   GCancellable  *cancellable;
   KilnRunResult *results[2];
@@ -40,6 +48,7 @@ cli_clear (Cli *cli)
   g_clear_pointer (&cli->results[0], kiln_run_result_unref);
   g_clear_pointer (&cli->results[1], kiln_run_result_unref);
   g_clear_object (&cli->toolchain);
+  g_clear_object (&cli->config);
   g_clear_object (&cli->cancellable);
   g_clear_pointer (&cli->loop, g_main_loop_unref);
 }
@@ -57,12 +66,15 @@ static char    *opt_flags;
 static char    *opt_cache_dir;
 static gboolean opt_no_sandbox;
 static char    *opt_models;
-static char    *opt_model;
+static char   **opt_model_ids;
 static char    *opt_system;
 static double   opt_idle_timeout;
 static char    *opt_output;
 static gboolean opt_run;
 static int      opt_max_attempts;
+static char   **opt_timing_patterns;
+static gboolean opt_csv;
+static gboolean opt_markdown;
 
 static const GOptionEntry entries[] = {
   { "stdin", 0, 0, G_OPTION_ARG_FILENAME, &opt_stdin,
@@ -86,8 +98,9 @@ static const GOptionEntry entries[] = {
   { "models", 0, 0, G_OPTION_ARG_FILENAME, &opt_models,
     N_("Use only the models in FILE (default: built-in and ~/.config/kiln/models.json)"),
     N_("FILE") },
-  { "model", 0, 0, G_OPTION_ARG_STRING, &opt_model,
-    N_("The model to ask (an id from kiln-cli models)"), N_("ID") },
+  { "model", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_model_ids,
+    N_("The model to ask (an id from kiln-cli models); compare-models: repeat it per model"),
+    N_("ID") },
   { "system", 0, 0, G_OPTION_ARG_FILENAME, &opt_system,
     N_("Send the contents of FILE as the system prompt"), N_("FILE") },
   { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opt_output,
@@ -95,9 +108,16 @@ static const GOptionEntry entries[] = {
   { "run", 0, 0, G_OPTION_ARG_NONE, &opt_run,
     N_("convert: also run both programs, compare, and repair until they match"), NULL },
   { "max-attempts", 0, 0, G_OPTION_ARG_INT, &opt_max_attempts,
-    N_("convert: ask the model at most N times (default 3)"), "N" },
+    N_("convert, compare-models: ask each model at most N times (default 3)"), "N" },
   { "idle-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_idle_timeout,
     N_("Give up on a model that sends nothing for SECONDS (default 60)"), N_("SECONDS") },
+  { "timing-pattern", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_timing_patterns,
+    N_("Ignore output lines matching REGEX when comparing (repeatable; replaces the "
+       "default timing patterns)"), N_("REGEX") },
+  { "csv", 0, 0, G_OPTION_ARG_NONE, &opt_csv,
+    N_("compare-models: print the leaderboard as CSV"), NULL },
+  { "markdown", 0, 0, G_OPTION_ARG_NONE, &opt_markdown,
+    N_("compare-models: print the leaderboard as a Markdown table"), NULL },
   { NULL }
 };
 
@@ -203,15 +223,90 @@ read_source (const char    *path,
   return contents;
 }
 
-static void
-limits_for (KilnLanguage   language,
-            KilnRunLimits *limits)
+/* The one place the command line becomes a run configuration. Options left out keep the
+ * configuration's defaults, which are the settings' defaults. NULL and a message for a
+ * person when a value is out of range or a timing pattern does not compile. */
+static KilnRunConfig *
+new_run_config (GError **error)
 {
-  kiln_run_limits_init_default (limits, language);
+  g_autoptr(KilnRunConfig) config = kiln_run_config_new ();
+  g_autoptr(KilnTimingMask) mask = NULL;
+
+  if (opt_repeat < 0 || opt_repeat > 1000)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--repeat takes a number from 1 to 1000."));
+      return NULL;
+    }
+  if (opt_timeout < 0 || (opt_timeout > 0 && opt_timeout < 0.001) || opt_timeout > 24 * 3600)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--timeout takes a positive number of seconds, at most 86400."));
+      return NULL;
+    }
+  if (opt_max_attempts < 0 || opt_max_attempts > 100)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--max-attempts takes a number from 1 to 100."));
+      return NULL;
+    }
+  if (opt_idle_timeout < 0 || (opt_idle_timeout > 0 && opt_idle_timeout < 0.1) ||
+      opt_idle_timeout > 24 * 3600)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--idle-timeout takes a number of seconds from 0.1 to 86400."));
+      return NULL;
+    }
+
   if (opt_repeat > 0)
-    limits->max_runs = opt_repeat;
+    g_object_set (config, "cpp-repeat", (guint) opt_repeat, "python-repeat", (guint) opt_repeat,
+                  NULL);
   if (opt_timeout > 0)
-    limits->timeout_ms = (guint) MIN (opt_timeout * 1000.0, (double) G_MAXUINT);
+    g_object_set (config, "run-timeout", opt_timeout, NULL);
+  if (opt_python != NULL)
+    g_object_set (config, "python-interpreter", opt_python, NULL);
+  if (opt_compiler != NULL)
+    g_object_set (config, "compiler", opt_compiler, NULL);
+  if (opt_flags != NULL)
+    g_object_set (config, "compiler-flags", opt_flags, NULL);
+  if (opt_no_sandbox)
+    g_object_set (config, "sandbox", FALSE, NULL);
+  if (opt_max_attempts > 0)
+    g_object_set (config, "max-attempts", (guint) opt_max_attempts, NULL);
+  if (opt_idle_timeout > 0)
+    g_object_set (config, "idle-timeout", opt_idle_timeout, NULL);
+  if (opt_timing_patterns != NULL)
+    g_object_set (config, "timing-patterns", opt_timing_patterns, NULL);
+
+  /* A pattern that does not compile is said now, not found out after the runs. */
+  if (!(mask = kiln_run_config_dup_timing_mask (config, error)))
+    return NULL;
+
+  return g_steal_pointer (&config);
+}
+
+KilnToolchain *
+kiln_cli_new_toolchain (KilnRunConfig *config,
+                        const char    *cache_dir)
+{
+  KilnToolchain *toolchain = kiln_toolchain_new ();
+  static const struct {
+    const char *config;
+    const char *toolchain;
+  } bound[] = {
+    { "python-interpreter", "python" },
+    { "compiler", "compiler" },
+    { "compiler-flags", "flags" },
+    { "sandbox", "sandbox" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+    g_object_bind_property (config, bound[i].config, toolchain, bound[i].toolchain,
+                            G_BINDING_SYNC_CREATE);
+  if (cache_dir != NULL)
+    kiln_toolchain_set_cache_dir (toolchain, cache_dir);
+
+  return toolchain;
 }
 
 typedef struct
@@ -247,7 +342,7 @@ start_run (Cli          *cli,
   Slot *slot = g_new0 (Slot, 1);
   KilnRunLimits limits;
 
-  limits_for (language, &limits);
+  kiln_run_config_fill_limits (cli->config, language, &limits);
   slot->cli = cli;
   slot->slot = slot_index;
   cli->pending++;
@@ -307,7 +402,8 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE | models | "
-                                    "ask [PROMPTFILE|-] | convert FILE"));
+                                    "ask [PROMPTFILE|-] | convert FILE | "
+                                    "compare-models FILE --model ID…"));
   g_option_context_set_summary (context,
                                 _("Run Python and C++ programs, time them and compare their "
                                   "outputs, as Kiln’s window does."));
@@ -316,15 +412,30 @@ main (int    argc,
     return usage_error (context, error->message);
 
   if (argc < 2)
-    return usage_error (context, _("Say what to do: run, compare, models, ask or convert."));
+    return usage_error (context, _("Say what to do: run, compare, models, ask or convert; "
+                                   "compare-models converts with several models."));
   command = argv[1];
+
+  /* One --model for ask and convert; compare-models takes several. */
+  if (opt_model_ids != NULL && opt_model_ids[0] != NULL && opt_model_ids[1] != NULL &&
+      !g_str_equal (command, "compare-models"))
+    {
+      g_autofree char *message =
+        g_strdup_printf (_("%s takes one --model (compare-models takes several)."), command);
+
+      return usage_error (context, message);
+    }
+  if ((opt_json ? 1 : 0) + (opt_csv ? 1 : 0) + (opt_markdown ? 1 : 0) > 1)
+    return usage_error (context, _("Choose one of --json, --csv and --markdown."));
+  if ((opt_csv || opt_markdown) && !g_str_equal (command, "compare-models"))
+    return usage_error (context, _("--csv and --markdown are for compare-models."));
 
   if (g_str_equal (command, "models") || g_str_equal (command, "ask"))
     {
       KilnCliOptions options = {
         .json = opt_json,
         .models_file = opt_models,
-        .model_id = opt_model,
+        .model_id = opt_model_ids != NULL ? opt_model_ids[0] : NULL,
         .system_file = opt_system,
         .idle_timeout = opt_idle_timeout,
         .output_path = opt_output,
@@ -342,10 +453,8 @@ main (int    argc,
         return usage_error (context, _("ask takes at most one prompt file."));
       return kiln_cli_ask (&options, argc == 3 ? argv[2] : NULL);
     }
-  if (opt_repeat < 0)
-    return usage_error (context, _("--repeat takes a positive number."));
-  if (opt_timeout < 0)
-    return usage_error (context, _("--timeout takes a positive number of seconds."));
+  if (!(cli.config = new_run_config (&error)))
+    return usage_error (context, error->message);
 
   if (!(input = read_stdin_file (&error)) && error != NULL)
     {
@@ -353,19 +462,25 @@ main (int    argc,
       return EXIT_USAGE;
     }
 
+  if (g_str_equal (command, "compare-models"))
+    {
+      KilnCliOptions options = {
+        .json = opt_json,
+        .csv = opt_csv,
+        .markdown = opt_markdown,
+        .models_file = opt_models,
+        .model_ids = (const char * const *) opt_model_ids,
+        .cache_dir = opt_cache_dir,
+      };
+
+      if (argc != 3)
+        return usage_error (context, _("compare-models takes one file."));
+      return kiln_cli_compare_models (&options, argv[2], cli.config, input);
+    }
+
   cli.loop = g_main_loop_new (NULL, FALSE);
   cli.cancellable = g_cancellable_new ();
-  cli.toolchain = kiln_toolchain_new ();
-  if (opt_python != NULL)
-    kiln_toolchain_set_python (cli.toolchain, opt_python);
-  if (opt_compiler != NULL)
-    kiln_toolchain_set_compiler (cli.toolchain, opt_compiler);
-  if (opt_flags != NULL)
-    kiln_toolchain_set_flags (cli.toolchain, opt_flags);
-  if (opt_cache_dir != NULL)
-    kiln_toolchain_set_cache_dir (cli.toolchain, opt_cache_dir);
-  if (opt_no_sandbox)
-    kiln_toolchain_set_sandbox (cli.toolchain, FALSE);
+  cli.toolchain = kiln_cli_new_toolchain (cli.config, opt_cache_dir);
 
   g_unix_signal_add (SIGINT, on_interrupt, &cli);
   g_unix_signal_add (SIGTERM, on_interrupt, &cli);
@@ -407,22 +522,15 @@ main (int    argc,
       KilnCliOptions options = {
         .json = opt_json,
         .models_file = opt_models,
-        .model_id = opt_model,
-        .idle_timeout = opt_idle_timeout,
+        .model_id = opt_model_ids != NULL ? opt_model_ids[0] : NULL,
         .output_path = opt_output,
         .run = opt_run,
-        .max_attempts = opt_max_attempts,
+        .cache_dir = opt_cache_dir,
       };
-      KilnRunLimits python_limits, cpp_limits;
 
       if (argc != 3)
         return usage_error (context, _("convert takes one file."));
-      if (opt_max_attempts < 0)
-        return usage_error (context, _("--max-attempts takes a positive number."));
-      limits_for (KILN_LANGUAGE_PYTHON, &python_limits);
-      limits_for (KILN_LANGUAGE_CPP, &cpp_limits);
-      return kiln_cli_convert (&options, argv[2], cli.toolchain, input, &python_limits,
-                               &cpp_limits);
+      return kiln_cli_convert (&options, argv[2], cli.config, input);
     }
   else
     {
@@ -457,7 +565,8 @@ main (int    argc,
     status = EXIT_FAILED;
   else
     {
-      g_autoptr(KilnTimingMask) mask = kiln_timing_mask_new (NULL, NULL);
+      /* The configuration's mask: --timing-pattern, else the defaults. */
+      g_autoptr(KilnTimingMask) mask = kiln_run_config_dup_timing_mask (cli.config, NULL);
       g_autoptr(KilnComparison) comparison = kiln_comparison_new (cli.results[0],
                                                                   cli.results[1], mask);
 
