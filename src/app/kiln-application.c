@@ -122,6 +122,7 @@ static const Accel accels[] = {
   { "win.save-cpp-as", { "<Control><Shift>s", NULL } },
   { "win.run-python", { "<Control>r", NULL } },
   { "win.run-cpp", { "<Control><Shift>r", NULL } },
+  { "win.run-both", { "F5", NULL } },
   { "win.convert", { "<Control>Return", "<Control>KP_Enter", NULL } },
 };
 

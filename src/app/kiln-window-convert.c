@@ -656,6 +656,7 @@ show_conversion (KilnWindow     *self,
   keep_user_code (self);
   g_set_object (&self->conversion, conversion);
   g_signal_group_set_target (self->conversion_signals, conversion);
+  _kiln_window_compare_shown_changed (self);
 
   g_ptr_array_set_size (self->attempts, 0);
   self->shown = 0;

@@ -258,3 +258,16 @@ _kiln_window_save_cpp_as_action (GtkWidget  *widget,
                            G_CONNECT_SWAPPED);
   gtk_native_dialog_show (self->file_chooser);
 }
+
+/* Writes @text to @file off the main loop and says how it went in a toast. */
+void
+_kiln_window_save_text_async (KilnWindow *self,
+                              GFile      *file,
+                              const char *text)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_NONE,
+                                       self->cancellable, saved_cb,
+                                       file_data_new (self, file, KILN_LANGUAGE_CPP));
+}

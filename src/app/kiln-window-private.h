@@ -68,6 +68,7 @@ struct _KilnWindow
   GtkExpander          *input_expander;
   GtkButton            *run_python_button;
   GtkButton            *run_cpp_button;
+  GtkButton            *run_both_button;
   GtkWidget            *reference_badge;
   KilnStatusPanel      *status_panel;
   KilnModelDropdown    *model_dropdown;
@@ -76,6 +77,16 @@ struct _KilnWindow
   GtkWidget            *attempt_box;
   GtkLabel             *attempt_label;
   KilnModelNotes       *model_notes;
+  AdwViewStack         *results_stack;
+  GtkWidget            *leaderboard;       /* KilnLeaderboard */
+  GtkWidget            *speedup_chart;     /* KilnSpeedupChart */
+  GtkLabel             *compare_summary;
+  GtkWindow            *compare_dialog;
+  GtkWindow            *history_window;
+  gboolean              export_markdown;   /* what the open file chooser saves */
+  guint                 selecting : 1;
+  guint                 narrow : 1;        /* editors stacked */
+  guint                 layout_idle;
 
   /* Conversion (kiln-window-convert.c): view state only; the conversions are the session's */
   GSignalGroup         *model_signals;   /* the selected KilnModelItem */
@@ -142,6 +153,18 @@ void     _kiln_window_open_action          (GtkWidget         *widget,
 void     _kiln_window_save_cpp_as_action   (GtkWidget         *widget,
                                             const char        *action_name,
                                             GVariant          *parameter);
+
+void     _kiln_window_save_text_async      (KilnWindow        *self,
+                                            GFile             *file,
+                                            const char        *text);
+
+/* kiln-window-compare.c: the leaderboard, the chart, exports and the history */
+void     _kiln_window_compare_class_init   (GtkWidgetClass    *widget_class);
+void     _kiln_window_compare_init         (KilnWindow        *self);
+void     _kiln_window_compare_dispose      (KilnWindow        *self);
+void     _kiln_window_compare_update_actions (KilnWindow      *self);
+/* The pane now shows @conversion: the leaderboard selects its row. */
+void     _kiln_window_compare_shown_changed (KilnWindow       *self);
 
 /* kiln-window-convert.c */
 void     _kiln_window_convert_class_init   (GtkWidgetClass    *widget_class);

@@ -74,10 +74,25 @@ _kiln_window_update_actions (KilnWindow *self)
   };
 
   _kiln_window_convert_update_actions (self);
+  _kiln_window_compare_update_actions (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-cpp-as",
                                  gtk_text_buffer_get_char_count (cpp) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-example", TRUE);
+
+  if (self->programs[KILN_LANGUAGE_PYTHON].cancellable != NULL ||
+      self->programs[KILN_LANGUAGE_CPP].cancellable != NULL)
+    {
+      gtk_button_set_label (self->run_both_button, _("Stop _Both"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_both_button),
+                                   _("Stop both programs (F5)"));
+    }
+  else
+    {
+      gtk_button_set_label (self->run_both_button, _("Run _Both"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->run_both_button),
+                                   _("Run both programs and compare their outputs (F5)"));
+    }
 
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
     {
@@ -320,6 +335,29 @@ run_python_action (GtkWidget  *widget,
                    GVariant   *parameter)
 {
   run_program (KILN_WINDOW (widget), KILN_LANGUAGE_PYTHON);
+}
+
+/* Runs both programs, one after the other (runs take turns), so the verdict follows; the
+ * same action stops them. */
+static void
+run_both_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  gboolean running = FALSE;
+
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    if (self->programs[i].cancellable != NULL)
+      {
+        g_cancellable_cancel (self->programs[i].cancellable);
+        running = TRUE;
+      }
+  if (running)
+    return;
+
+  run_program (self, KILN_LANGUAGE_PYTHON);
+  run_program (self, KILN_LANGUAGE_CPP);
 }
 
 static void
@@ -598,6 +636,35 @@ draft_save_failed_cb (KilnWindow   *self,
   _kiln_window_show_toast (self, message);
 }
 
+/* A C++ draft that is an example's reference translation, unchanged, is shown as such again
+ * after a restart. */
+static void
+restore_reference (KilnWindow *self)
+{
+  g_autofree char *cpp = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self,
+                                                                              KILN_LANGUAGE_CPP));
+  const KilnExample *examples;
+  guint n_examples = 0;
+
+  if (*cpp == '\0' || self->reference_cpp != NULL)
+    return;
+
+  examples = kiln_examples_get_all (&n_examples);
+  for (guint i = 0; i < n_examples; i++)
+    {
+      g_autoptr(GBytes) bytes = kiln_example_get_cpp (&examples[i]);
+      g_autofree char *reference = g_utf8_make_valid (g_bytes_get_data (bytes, NULL),
+                                                      g_bytes_get_size (bytes));
+
+      if (g_str_equal (reference, cpp))
+        {
+          self->reference_cpp = g_steal_pointer (&reference);
+          break;
+        }
+    }
+  update_reference_badge (self);
+}
+
 static void
 drafts_loaded_cb (GObject      *object,
                   GAsyncResult *result,
@@ -654,6 +721,7 @@ drafts_loaded_cb (GObject      *object,
     }
 
   self->drafts_loaded = TRUE;
+  restore_reference (self);
 
   if (g_hash_table_lookup (texts, DRAFT_INPUT) != NULL &&
       *(const char *) g_hash_table_lookup (texts, DRAFT_INPUT) != '\0')
@@ -661,6 +729,29 @@ drafts_loaded_cb (GObject      *object,
 }
 
 /* Examples */
+
+/* Forgets the runs and the conversions of the program that was in the editors. */
+static void
+clear_results (KilnWindow *self)
+{
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    {
+      Program *program = &self->programs[i];
+
+      if (program->cancellable != NULL)
+        g_cancellable_cancel (program->cancellable);
+      _kiln_window_program_clear_result (program);
+      kiln_status_panel_set_result (self->status_panel, i, NULL);
+    }
+  g_clear_pointer (&self->comparison, kiln_comparison_free);
+  kiln_status_panel_set_comparison (self->status_panel, NULL);
+  kiln_status_panel_set_conversion (self->status_panel, NULL, NULL, NULL);
+  _kiln_window_show_conversion (self, NULL);
+  kiln_session_clear (self->session);
+  kiln_model_notes_set (self->model_notes, NULL, NULL);
+  _kiln_window_update_results (self, TRUE);
+  _kiln_window_update_actions (self);
+}
 
 static void
 load_example_action (GtkWidget  *widget,
@@ -701,7 +792,21 @@ load_example_action (GtkWidget  *widget,
   gtk_expander_set_expanded (self->input_expander, *input_text != '\0');
   _kiln_window_clear_diagnostic_marks (self);
 
+  /* Results of the previous program say nothing about this one. */
+  clear_results (self);
   update_reference_badge (self);
+
+  /* Both panes start at the top, and the keyboard goes to the program. */
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    {
+      GtkTextView *view = GTK_TEXT_VIEW (i == KILN_LANGUAGE_CPP ? self->cpp_view
+                                                                : self->python_view);
+      GtkTextIter start;
+
+      gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (view), &start);
+      gtk_text_view_scroll_to_iter (view, &start, 0, FALSE, 0, 0);
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (self->python_view));
 }
 
 static void
@@ -844,13 +949,59 @@ application_changed_cb (KilnWindow *self)
 
 /* Life cycle */
 
+/* Narrow windows */
+
+/* Below this width the two editors are stacked, Python above C++. */
+#define NARROW_WIDTH 900
+
+static gboolean
+apply_layout_idle (gpointer user_data)
+{
+  KilnWindow *self = user_data;
+  GtkOrientation orientation = self->narrow ? GTK_ORIENTATION_VERTICAL
+                                            : GTK_ORIENTATION_HORIZONTAL;
+
+  self->layout_idle = 0;
+  if (gtk_orientable_get_orientation (GTK_ORIENTABLE (self->editors_paned)) != orientation)
+    {
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->editors_paned), orientation);
+      /* Half and half in the new direction. */
+      gtk_paned_set_position (self->editors_paned,
+                              (self->narrow ? gtk_widget_get_height (GTK_WIDGET (self->editors_paned))
+                                            : gtk_widget_get_width (GTK_WIDGET (self->editors_paned))) / 2);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+kiln_window_size_allocate (GtkWidget *widget,
+                           int        width,
+                           int        height,
+                           int        baseline)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (kiln_window_parent_class)->size_allocate (widget, width, height, baseline);
+
+  /* Not during the allocation: changing the layout here would start another one. */
+  if (narrow != self->narrow)
+    {
+      self->narrow = narrow;
+      if (self->layout_idle == 0)
+        self->layout_idle = g_idle_add (apply_layout_idle, self);
+    }
+}
+
 static void
 kiln_window_dispose (GObject *object)
 {
   KilnWindow *self = KILN_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->layout_idle, g_source_remove);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+  _kiln_window_compare_dispose (self);
   _kiln_window_convert_dispose (self);
 
   for (guint i = 0; i < N_LANGUAGES; i++)
@@ -908,6 +1059,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   object_class->dispose = kiln_window_dispose;
   object_class->finalize = kiln_window_finalize;
   window_class->close_request = kiln_window_close_request;
+  widget_class->size_allocate = kiln_window_size_allocate;
 
   gtk_source_init ();
   g_type_ensure (GTK_SOURCE_TYPE_VIEW);
@@ -931,14 +1083,17 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, model_dropdown);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, examples_menu);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, convert_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, run_both_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, attempt_box);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, attempt_label);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, model_notes);
   gtk_widget_class_bind_template_callback (widget_class, diagnostic_activated_cb);
 
   _kiln_window_convert_class_init (widget_class);
+  _kiln_window_compare_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.run-python", NULL, run_python_action);
   gtk_widget_class_install_action (widget_class, "win.run-cpp", NULL, run_cpp_action);
+  gtk_widget_class_install_action (widget_class, "win.run-both", NULL, run_both_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, _kiln_window_open_action);
   gtk_widget_class_install_action (widget_class, "win.save-cpp-as", NULL,
                                    _kiln_window_save_cpp_as_action);
@@ -1026,6 +1181,7 @@ kiln_window_init (KilnWindow *self)
 
   setup_editors (self);
   _kiln_window_convert_init (self);
+  _kiln_window_compare_init (self);
   populate_examples_menu (self);
   restore_window_state (self);
   _kiln_window_update_actions (self);

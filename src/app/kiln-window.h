@@ -42,6 +42,21 @@ KilnConversion       *kiln_window_get_shown_conversion (KilnWindow    *self);
 KilnModelNotes       *kiln_window_get_model_notes    (KilnWindow      *self);
 /* "Attempt 1 of 2", "Your code", or "" before any conversion. */
 const char           *kiln_window_get_attempt_text   (KilnWindow      *self);
+/* Converts the editors' program with each model of @ids at once (what Compare Models…
+ * does with the ticked models). */
+void                  kiln_window_compare_models     (KilnWindow         *self,
+                                                      const char * const *ids);
+/* The KilnLeaderboard of the compare view. */
+GtkWidget            *kiln_window_get_leaderboard    (KilnWindow      *self);
+/* The leaderboard as CSV or Markdown, as Export saves it. */
+char                 *kiln_window_dup_leaderboard    (KilnWindow      *self,
+                                                      gboolean         markdown);
+void                  kiln_window_export_leaderboard (KilnWindow      *self,
+                                                      GFile           *file,
+                                                      gboolean         markdown);
+/* Brings back a past comparison from the history: its program and its conversions. */
+void                  kiln_window_open_past_comparison (KilnWindow    *self,
+                                                        gint64         id);
 /* How many times a conversion changed the C++ buffer (at most once per frame). */
 guint                 kiln_window_get_cpp_writes     (KilnWindow      *self);
 

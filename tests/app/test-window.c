@@ -494,12 +494,27 @@ fenced (const char *code)
 /* Starts the replay of @responses (a JSON list's items) and a window whose only model is
  * the replay, with Python set. */
 static void
+convert_fixture_start_models (ConvertFixture     *fixture,
+                              const char         *scenario,
+                              const char * const *ids);
+
+static void
 convert_fixture_start (ConvertFixture *fixture,
                        const char     *responses)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *scenario = g_strdup_printf ("{\"routes\": {\"/v1/chat/completions\": [%s]}}",
                                                responses);
+
+  convert_fixture_start_models (fixture, scenario, NULL);
+}
+
+/* @ids: models served under /ID/v1 of the replay; NULL: one model, "scripted", at /v1. */
+static void
+convert_fixture_start_models (ConvertFixture     *fixture,
+                              const char         *scenario,
+                              const char * const *ids)
+{
+  g_autoptr(GError) error = NULL;
   g_autofree char *json = NULL;
   g_autofree char *closed = g_strdup_printf ("http://127.0.0.1:%u", closed_port ());
   g_autoptr(KilnKeyStore) key_store = kiln_key_store_new (FALSE);
@@ -514,11 +529,26 @@ convert_fixture_start (ConvertFixture *fixture,
   fixture->dir = g_dir_make_tmp ("kiln-test-convert-XXXXXX", &error);
   g_assert_no_error (error);
   fixture->models_path = g_build_filename (fixture->dir, "models.json", NULL);
-  json = g_strdup_printf ("{\"models\": [{\"id\": \"scripted\", \"label\": \"Scripted\", "
-                          "\"provider\": \"Replay\", \"api\": \"openai\", "
-                          "\"base_url\": \"http://127.0.0.1:%u/v1\", \"model\": \"scripted-1\", "
-                          "\"max_retries\": 0, \"price_in_per_mtok\": 1.0, "
-                          "\"price_out_per_mtok\": 2.0}]}", fixture->replay.port);
+  if (ids == NULL)
+    json = g_strdup_printf ("{\"models\": [{\"id\": \"scripted\", \"label\": \"Scripted\", "
+                            "\"provider\": \"Replay\", \"api\": \"openai\", "
+                            "\"base_url\": \"http://127.0.0.1:%u/v1\", \"model\": \"scripted-1\", "
+                            "\"max_retries\": 0, \"price_in_per_mtok\": 1.0, "
+                            "\"price_out_per_mtok\": 2.0}]}", fixture->replay.port);
+  else
+    {
+      g_autoptr(GString) list = g_string_new ("{\"models\": [");
+
+      for (guint i = 0; ids[i] != NULL; i++)
+        g_string_append_printf (list, "%s{\"id\": \"%s\", \"label\": \"Model %s\", "
+                                "\"provider\": \"Replay\", \"api\": \"openai\", "
+                                "\"base_url\": \"http://127.0.0.1:%u/%s/v1\", \"model\": \"m\", "
+                                "\"max_retries\": 0, \"price_in_per_mtok\": 1.0, "
+                                "\"price_out_per_mtok\": 2.0}", i > 0 ? ", " : "", ids[i],
+                                ids[i], fixture->replay.port, ids[i]);
+      g_string_append (list, "]}");
+      json = g_string_free (g_steal_pointer (&list), FALSE);
+    }
   g_assert_true (g_file_set_contents (fixture->models_path, json, -1, &error));
   g_assert_no_error (error);
 
@@ -555,7 +585,10 @@ convert_fixture_start (ConvertFixture *fixture,
 
   item = kiln_model_dropdown_get_selected_item (kiln_window_get_model_dropdown (fixture->window));
   g_assert_nonnull (item);
-  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "scripted");
+  if (ids != NULL)
+    g_assert_true (g_strv_contains (ids, kiln_model_item_get_id (item)));
+  else
+    g_assert_cmpstr (kiln_model_item_get_id (item), ==, "scripted");
   g_assert_true (kiln_model_item_get_available (item));
 
   /* Nothing to convert yet. */
@@ -649,6 +682,162 @@ test_window_convert (void)
   g_test_message ("%u buffer changes", kiln_window_get_cpp_writes (fixture.window));
   g_assert_cmpuint (kiln_window_get_cpp_writes (fixture.window), <, strlen (GOOD_CODE) / 3);
 
+  convert_fixture_stop (&fixture);
+}
+
+
+#define WRONG_CODE "#include <cstdio>\nint main() {\n  std::printf(\"44\\n\");\n}\n"
+
+static char **
+csv_rows (const char *csv)
+{
+  g_auto(GStrv) lines = g_strsplit (csv, "\n", -1);
+  GPtrArray *rows = g_ptr_array_new ();
+
+  /* The first four columns: model, ok, verdict, attempts; the rest are timings. */
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+
+      if (*lines[i] == '\0')
+        continue;
+      fields = g_strsplit (lines[i], ",", 5);
+      g_assert_cmpuint (g_strv_length (fields), ==, 5);
+      g_ptr_array_add (rows, g_strdup_printf ("%s,%s,%s,%s", fields[0], fields[1], fields[2],
+                                              fields[3]));
+    }
+  g_ptr_array_add (rows, NULL);
+  return (char **) g_ptr_array_free (rows, FALSE);
+}
+
+static char *
+cli_compare_csv (const char *scenario,
+                 const char *dir)
+{
+  KilnTestReplay replay = { 0 };
+  g_autofree char *models = g_build_filename (dir, "cli-models.json", NULL);
+  g_autofree char *program = g_build_filename (dir, "program.py", NULL);
+  g_autofree char *cache = g_build_filename (dir, "cli-cache", NULL);
+  g_autofree char *json = NULL;
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+  const char *ids[] = { "right", "repair", "wrong" };
+  g_autoptr(GString) list = g_string_new ("{\"models\": [");
+
+  kiln_test_replay_start (&replay, scenario, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_string_append_printf (list, "%s{\"id\": \"%s\", \"label\": \"Model %s\", "
+                            "\"provider\": \"Replay\", \"api\": \"openai\", "
+                            "\"base_url\": \"http://127.0.0.1:%u/%s/v1\", \"model\": \"m\", "
+                            "\"max_retries\": 0, \"price_in_per_mtok\": 1.0, "
+                            "\"price_out_per_mtok\": 2.0}", i > 0 ? ", " : "", ids[i], ids[i],
+                            replay.port, ids[i]);
+  g_string_append (list, "]}");
+  g_assert_true (g_file_set_contents (models, list->str, -1, NULL));
+  g_assert_true (g_file_set_contents (program, CONVERT_PYTHON, -1, NULL));
+
+  cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("KILN_CLI"),
+                          "compare-models", program, "--model", "right", "--model", "repair",
+                          "--model", "wrong", "--models", models, "--max-attempts", "2",
+                          "--cache-dir", cache, "--csv", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  /* One of the three is wrong. */
+  g_assert_cmpint (g_subprocess_get_exit_status (cli), ==, 1);
+  kiln_test_replay_stop (&replay);
+  return out;
+}
+
+/* The classroom: three models at once, one right, one after a repair, one wrong. */
+static void
+test_window_compare (void)
+{
+  g_autofree char *good_answer = fenced (GOOD_CODE);
+  g_autofree char *broken_answer = fenced (BROKEN_CODE);
+  g_autofree char *wrong_answer = fenced (WRONG_CODE);
+  g_autofree char *good = scripted_response (good_answer, 7, 64, "\"delay_ms\": 10");
+  g_autofree char *broken = scripted_response (broken_answer, 7, 64, "");
+  g_autofree char *wrong = scripted_response (wrong_answer, 7, 64, "");
+  g_autofree char *scenario = g_strdup_printf (
+    "{\"routes\": {\"/right/v1/chat/completions\": [%s], "
+    "\"/repair/v1/chat/completions\": [%s, %s], \"/wrong/v1/chat/completions\": [%s]}}",
+    good, broken, good, wrong);
+  const char * const ids[] = { "right", "repair", "wrong", NULL };
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.kilnapp.Kiln");
+  g_autofree char *csv = NULL;
+  g_autofree char *cli_csv = NULL;
+  g_autofree char *markdown = NULL;
+  g_auto(GStrv) rows = NULL;
+  g_auto(GStrv) cli_rows = NULL;
+  ConvertFixture fixture = { 0 };
+  GListModel *conversions;
+  KilnConversion *wrong_one = NULL;
+
+  g_settings_set_uint (settings, "max-attempts", 2);
+  convert_fixture_start_models (&fixture, scenario, ids);
+  g_settings_set_uint (settings, "max-attempts", 2);
+
+  kiln_window_compare_models (fixture.window, ids);
+  g_assert_true (kiln_session_get_busy (kiln_window_get_session (fixture.window)));
+  wait_for (fixture.window, conversion_ended, RUN_TIMEOUT_SECONDS, "the comparison");
+
+  conversions = kiln_session_get_conversions (kiln_window_get_session (fixture.window));
+  g_assert_cmpuint (g_list_model_get_n_items (conversions), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(KilnConversion) conversion = g_list_model_get_item (conversions, i);
+
+      if (g_str_equal (kiln_conversion_get_model_id (conversion), "wrong"))
+        wrong_one = conversion;
+      else
+        g_assert_cmpint (kiln_conversion_get_verdict (conversion), ==, KILN_VERDICT_MATCHED);
+    }
+  g_assert_nonnull (wrong_one);
+  g_assert_cmpint (kiln_conversion_get_verdict (wrong_one), ==, KILN_VERDICT_OUTPUT_DIFFERS);
+
+  /* The leaderboard as a person exports it: the two verified first, the wrong one last,
+   * with no speedup. */
+  csv = kiln_window_dup_leaderboard (fixture.window, FALSE);
+  g_test_message ("%s", csv);
+  rows = csv_rows (csv);
+  g_assert_cmpuint (g_strv_length (rows), ==, 4);
+  g_assert_cmpstr (rows[0], ==, "model,ok,verdict,attempts");
+  g_assert_true (g_str_has_suffix (rows[1], ",true,matched,1") ||
+                 g_str_has_suffix (rows[1], ",true,matched,2"));
+  g_assert_true (g_str_has_suffix (rows[2], ",true,matched,1") ||
+                 g_str_has_suffix (rows[2], ",true,matched,2"));
+  g_assert_cmpstr (rows[3], ==, "wrong,false,output_differs,2");
+  {
+    g_auto(GStrv) lines = g_strsplit (csv, "\n", -1);
+    g_auto(GStrv) fields = g_strsplit (lines[3], ",", -1);
+
+    /* speedup is the fifth column: empty for the unverified one */
+    g_assert_cmpstr (fields[4], ==, "");
+  }
+  markdown = kiln_window_dup_leaderboard (fixture.window, TRUE);
+  g_assert_nonnull (strstr (markdown, "Output differs at line 1"));
+  g_assert_nonnull (strstr (markdown, "Model right"));
+
+  /* Choosing a row shows that model's code. */
+  g_object_set (kiln_window_get_leaderboard (fixture.window), "selected", wrong_one, NULL);
+  assert_cpp_is (fixture.window, WRONG_CODE);
+  g_assert_true (kiln_window_get_shown_conversion (fixture.window) == wrong_one);
+
+  /* kiln-cli compare-models says the same of the same replay. */
+  cli_csv = cli_compare_csv (scenario, fixture.dir);
+  g_test_message ("%s", cli_csv);
+  cli_rows = csv_rows (cli_csv);
+  g_assert_cmpuint (g_strv_length (cli_rows), ==, 4);
+  /* The two verified ones are ranked by their measured speedups, which are close: compare
+   * the rows, not their order among equals. The unverified one is last in both. */
+  g_assert_cmpstr (cli_rows[0], ==, rows[0]);
+  g_assert_cmpstr (cli_rows[3], ==, rows[3]);
+  g_assert_true ((g_str_equal (cli_rows[1], rows[1]) && g_str_equal (cli_rows[2], rows[2])) ||
+                 (g_str_equal (cli_rows[1], rows[2]) && g_str_equal (cli_rows[2], rows[1])));
+
+  g_settings_reset (settings, "max-attempts");
   convert_fixture_stop (&fixture);
 }
 
@@ -900,6 +1089,7 @@ main (int   argc,
   g_test_add_func ("/window/convert", test_window_convert);
   g_test_add_func ("/window/convert-repair", test_window_convert_repair);
   g_test_add_func ("/window/convert-stop", test_window_convert_stop);
+  g_test_add_func ("/window/compare", test_window_compare);
   g_test_add_func ("/window/prompt-editor", test_window_prompt_editor);
 
   status = g_test_run ();
