@@ -12,6 +12,51 @@
 
 #include "kiln-core.h"
 
+/* Whether @dir holds a compiled catalog of this package for at least one language
+ * (<dir>/LANG/LC_MESSAGES/kiln.mo, the layout of both an installation and the build's po/). */
+static gboolean
+dir_has_catalog (const char *dir)
+{
+  g_autoptr(GDir) entries = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (entries == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (entries)) != NULL)
+    {
+      g_autofree char *mo = g_build_filename (dir, name, "LC_MESSAGES",
+                                              GETTEXT_PACKAGE ".mo", NULL);
+
+      if (g_file_test (mo, G_FILE_TEST_IS_REGULAR))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* Where this program's translations are, found like its settings schema: installed,
+ * <prefix>/bin/kiln reads <prefix>/share/locale; from the build folder, <build>/src/app/kiln
+ * (or <build>/tests/app/…) reads <build>/po, where meson compiles LANG/LC_MESSAGES/kiln.mo. */
+static char *
+dup_locale_dir (void)
+{
+  g_autofree char *installed_dir = kiln_core_relocate_path (LOCALEDIR);
+  g_autofree char *program_dir = NULL;
+
+  if (installed_dir != NULL && dir_has_catalog (installed_dir))
+    return g_steal_pointer (&installed_dir);
+  if ((program_dir = kiln_core_dup_program_dir ()) != NULL)
+    {
+      g_autofree char *path = g_build_filename (program_dir, "..", "..", "po", NULL);
+      g_autofree char *build_dir = g_canonicalize_filename (path, NULL);
+
+      if (dir_has_catalog (build_dir))
+        return g_steal_pointer (&build_dir);
+    }
+
+  return g_strdup (LOCALEDIR);
+}
+
 void
 kiln_core_init (void)
 {
@@ -19,7 +64,9 @@ kiln_core_init (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      g_autofree char *locale_dir = dup_locale_dir ();
+
+      bindtextdomain (GETTEXT_PACKAGE, locale_dir);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       /* Writing to a program that stopped reading its input must not kill Kiln. */
       signal (SIGPIPE, SIG_IGN);
