@@ -249,6 +249,7 @@ screenshot (GtkWidget  *window,
   g_autoptr(GdkTexture) texture = NULL;
   g_autofree char *file = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *import = NULL;
   int width, height;
 
   if (dir == NULL)
@@ -272,15 +273,16 @@ screenshot (GtkWidget  *window,
   g_test_message ("Screenshot: %s", path);
 
   /* And the X server's screen as it is, when ImageMagick is there to take it */
-  if (g_find_program_in_path ("import") != NULL)
+  import = g_find_program_in_path ("import");
+  if (import != NULL)
     {
       g_autofree char *screen_file = g_strconcat (name, "-screen.png", NULL);
       g_autofree char *screen_path = g_build_filename (dir, screen_file, NULL);
-      const char *argv[] = { "import", "-window", "root", screen_path, NULL };
+      const char *argv[] = { import, "-window", "root", screen_path, NULL };
       g_autoptr(GError) error = NULL;
 
-      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-                         NULL, NULL, &error))
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
+                         NULL, &error))
         g_test_message ("No screen shot: %s", error->message);
     }
 }
