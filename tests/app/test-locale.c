@@ -33,7 +33,7 @@ typedef struct
 /* What a German or French reader sees: the translations themselves, not the catalogs'
  * lookups, so a missing or stale .mo fails here. */
 static const Expected expectations[] = {
-  { "de_DE.UTF-8", "de", "_Konvertieren", "Python ausführen",
+  { "de_DE.UTF-8", "de", "_Umwandeln", "Python ausführen",
     "Das Python-Programm ausführen (Strg+R)", "Hauptmenü",
     "kiln-cli: Sagen Sie, was zu tun ist: run, compare, models, ask oder convert;",
     "run DATEI | compare PYDATEI CPPDATEI" },
