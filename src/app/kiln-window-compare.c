@@ -13,6 +13,17 @@
 #include "kiln-speedup-chart.h"
 #include "kiln-window-private.h"
 
+/* Shows the leaderboard and gives it room: a class reads it from the back of the room. */
+static void
+show_compare_page (KilnWindow *self)
+{
+  int height = gtk_widget_get_height (GTK_WIDGET (self->status_paned));
+
+  adw_view_stack_set_visible_child_name (self->results_stack, "compare");
+  if (height > 0 && gtk_paned_get_position (self->status_paned) > height / 2)
+    gtk_paned_set_position (self->status_paned, height * 2 / 5);
+}
+
 /* The summary above the leaderboard: how many, how many verified, the best. */
 static void
 update_summary (KilnWindow *self)
@@ -69,7 +80,7 @@ conversions_changed_cb (KilnWindow *self,
 {
   /* Several models at once: the leaderboard is what a person wants to see. */
   if (added > 0 && g_list_model_get_n_items (conversions) > 1)
-    adw_view_stack_set_visible_child_name (self->results_stack, "compare");
+    show_compare_page (self);
   update_summary (self);
   _kiln_window_update_actions (self);
 }
@@ -150,7 +161,7 @@ kiln_window_compare_models (KilnWindow         *self,
         g_ptr_array_add (models, model);
     }
 
-  adw_view_stack_set_visible_child_name (self->results_stack, "compare");
+  show_compare_page (self);
   _kiln_window_convert_all (self, models);
 }
 
@@ -345,7 +356,7 @@ history_loaded_cb (GObject      *object,
       first = g_list_model_get_item (G_LIST_MODEL (ranked), 0);
       _kiln_window_show_conversion (self, first);
     }
-  adw_view_stack_set_visible_child_name (self->results_stack, "compare");
+  show_compare_page (self);
   _kiln_window_update_actions (self);
 }
 

@@ -70,6 +70,10 @@ kiln_core_init (void)
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       /* Writing to a program that stopped reading its input must not kill Kiln. */
       signal (SIGPIPE, SIG_IGN);
+      /* GLib registers the built-in resources on their first lookup, and that first lookup
+       * is not safe from several threads at once (conversions load their prompts in worker
+       * threads side by side): look once here, on the main thread. */
+      g_resources_get_info ("/", G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL);
       g_once_init_leave (&initialized, 1);
     }
 }

@@ -158,6 +158,82 @@ test_window_pi_example (void)
   destroy_window (window);
 }
 
+/* The window fills its run configuration from the settings, kiln-cli from its options: both
+ * reach the same verdict on the same programs, with the default timing patterns and with a
+ * custom one. */
+static char *
+cli_outputs_match (const char *python,
+                   const char *cpp,
+                   const char *pattern)
+{
+  g_autoptr(GSubprocess) cli = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *out = NULL;
+  JsonObject *root;
+
+  if (pattern != NULL)
+    cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("KILN_CLI"),
+                            "compare", python, cpp, "--json", "--timing-pattern", pattern, NULL);
+  else
+    cli = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, g_getenv ("KILN_CLI"),
+                            "compare", python, cpp, "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (cli, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  return g_strdup (json_object_get_boolean_member (root, "outputs_match") ? "match" : "differ");
+}
+
+static void
+test_window_timing_patterns (void)
+{
+  static const char python_source[] = "print('Elapsed 0.93 parsecs')\nprint(42)\n";
+  static const char cpp_source[] = "#include <cstdio>\nint main() {\n"
+                                   "  std::printf(\"Elapsed 0.01 parsecs\\n42\\n\");\n}\n";
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.kilnapp.Kiln");
+  g_autofree char *dir = g_dir_make_tmp ("kiln-test-patterns-XXXXXX", NULL);
+  g_autofree char *python = g_build_filename (dir, "p.py", NULL);
+  g_autofree char *cpp = g_build_filename (dir, "p.cpp", NULL);
+  const char *pattern = "elapsed [0-9.]+ parsecs";
+  KilnWindow *window = new_window ();
+  KilnStatusPanel *panel = kiln_window_get_status_panel (window);
+
+  g_assert_true (g_file_set_contents (python, python_source, -1, NULL));
+  g_assert_true (g_file_set_contents (cpp, cpp_source, -1, NULL));
+  gtk_text_buffer_set_text (kiln_window_get_buffer (window, KILN_LANGUAGE_PYTHON),
+                            python_source, -1);
+  gtk_text_buffer_set_text (kiln_window_get_buffer (window, KILN_LANGUAGE_CPP), cpp_source, -1);
+
+  /* Run Both: the default patterns do not know parsecs, so the first lines differ. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-both", NULL));
+  wait_for (window, nothing_runs, RUN_TIMEOUT_SECONDS, "both programs");
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), !=, "Outputs match");
+  {
+    g_autofree char *cli = cli_outputs_match (python, cpp, NULL);
+
+    g_assert_cmpstr (cli, ==, "differ");
+  }
+
+  /* A pattern set in Preferences masks those lines in the window, as --timing-pattern does
+   * in kiln-cli. */
+  g_settings_set_strv (settings, "timing-patterns", (const char *[]) { pattern, NULL });
+  while (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+  {
+    g_autofree char *cli = cli_outputs_match (python, cpp, pattern);
+
+    g_assert_cmpstr (cli, ==, "match");
+  }
+
+  g_settings_reset (settings, "timing-patterns");
+  destroy_window (window);
+  g_remove (python);
+  g_remove (cpp);
+  g_rmdir (dir);
+}
+
 static void
 test_window_compile_error (void)
 {
@@ -372,17 +448,17 @@ test_window_models (void)
   g_assert_false (kiln_model_dropdown_get_loading (dropdown));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (drop_down)));
 
-  /* By provider: Ollama (local), OpenAI, Other. */
+  /* Usable models first; then the others, by provider: Ollama (local), Other. */
   g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (drop_down)), ==, 3);
   item = dup_model_at (drop_down, 0);
-  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "local");
-  g_assert_false (kiln_model_item_get_available (item));
-  g_assert_nonnull (kiln_model_item_get_hint (item));
+  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "keyed");
+  g_assert_true (kiln_model_item_get_available (item));
   g_clear_object (&item);
 
   item = dup_model_at (drop_down, 1);
-  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "keyed");
-  g_assert_true (kiln_model_item_get_available (item));
+  g_assert_cmpstr (kiln_model_item_get_id (item), ==, "local");
+  g_assert_false (kiln_model_item_get_available (item));
+  g_assert_nonnull (kiln_model_item_get_hint (item));
   g_clear_object (&item);
 
   item = dup_model_at (drop_down, 2);
@@ -392,7 +468,7 @@ test_window_models (void)
   g_assert_nonnull (strstr (hint, "KILN_TEST_WINDOW_NO_KEY"));
 
   /* Nothing chosen yet: the available model is shown, and nothing is saved for it. */
-  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 1);
+  g_assert_cmpuint (gtk_drop_down_get_selected (drop_down), ==, 0);
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (drop_down)), !=, hint);
   saved = g_settings_get_string (settings, "model");
   g_assert_cmpstr (saved, ==, "");
@@ -688,6 +764,25 @@ test_window_convert (void)
 
 #define WRONG_CODE "#include <cstdio>\nint main() {\n  std::printf(\"44\\n\");\n}\n"
 
+static gboolean
+first_is_restored (GListModel *conversions)
+{
+  g_autoptr(KilnConversion) first = NULL;
+
+  if (g_list_model_get_n_items (conversions) != 3)
+    return FALSE;
+  first = g_list_model_get_item (conversions, 0);
+  return kiln_conversion_get_restored (first);
+}
+
+static void
+store_result_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
 static char **
 csv_rows (const char *csv)
 {
@@ -820,6 +915,20 @@ test_window_compare (void)
   g_assert_nonnull (strstr (markdown, "Output differs at line 1"));
   g_assert_nonnull (strstr (markdown, "Model right"));
 
+  /* KILN_TEST_HOLD_SECONDS keeps the window up to be looked at (screenshots). */
+  if (g_getenv ("KILN_TEST_HOLD_SECONDS") != NULL)
+    {
+      gint64 until = g_get_monotonic_time () +
+                     g_ascii_strtoll (g_getenv ("KILN_TEST_HOLD_SECONDS"), NULL, 10) * G_USEC_PER_SEC;
+
+      gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1400, 900);
+      while (g_get_monotonic_time () < until)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (10000);
+        }
+    }
+
   /* Choosing a row shows that model's code. */
   g_object_set (kiln_window_get_leaderboard (fixture.window), "selected", wrong_one, NULL);
   assert_cpp_is (fixture.window, WRONG_CODE);
@@ -836,6 +945,66 @@ test_window_compare (void)
   g_assert_cmpstr (cli_rows[3], ==, rows[3]);
   g_assert_true ((g_str_equal (cli_rows[1], rows[1]) && g_str_equal (cli_rows[2], rows[2])) ||
                  (g_str_equal (cli_rows[1], rows[2]) && g_str_equal (cli_rows[2], rows[1])));
+
+  /* The comparison was recorded; it comes back, program and all, as after a restart. */
+  {
+    KilnHistory *history = NULL;
+    g_autoptr(GListModel) entries = NULL;
+    g_autoptr(KilnHistoryEntry) entry = NULL;
+    g_autofree char *python = NULL;
+    g_autofree char *restored_csv = NULL;
+    g_auto(GStrv) restored_rows = NULL;
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    guint n_conversions = 0;
+    gint64 id = 0;
+
+    while ((history = kiln_application_get_history (KILN_APPLICATION (fixture.app))) == NULL)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+    while (n_conversions < 3)
+      {
+        g_autoptr(GAsyncResult) listed = NULL;
+
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        kiln_history_list_async (history, 10, NULL, store_result_cb, &listed);
+        while (listed == NULL)
+          g_main_context_iteration (NULL, TRUE);
+        g_clear_object (&entries);
+        entries = kiln_history_list_finish (history, listed, NULL);
+        g_assert_nonnull (entries);
+        if (g_list_model_get_n_items (entries) > 0)
+          {
+            g_clear_object (&entry);
+            entry = g_list_model_get_item (entries, 0);
+            g_object_get (entry, "id", &id, "n-conversions", &n_conversions, NULL);
+          }
+      }
+    /* The newest: the conversions of the earlier tests are in the history too. */
+    {
+      g_autofree char *models = NULL;
+
+      g_object_get (entry, "models", &models, NULL);
+      g_assert_nonnull (strstr (models, "Model right"));
+      g_assert_nonnull (strstr (models, "Model wrong"));
+    }
+
+    gtk_text_buffer_set_text (kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_PYTHON),
+                              "print('something else')\n", -1);
+    kiln_window_open_past_comparison (fixture.window, id);
+    while (!first_is_restored (conversions))
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_main_context_iteration (NULL, TRUE);
+      }
+    python = dup_text (kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_PYTHON));
+    g_assert_cmpstr (python, ==, CONVERT_PYTHON);
+    restored_csv = kiln_window_dup_leaderboard (fixture.window, FALSE);
+    restored_rows = csv_rows (restored_csv);
+    g_assert_cmpuint (g_strv_length (restored_rows), ==, 4);
+    g_assert_cmpstr (restored_rows[3], ==, rows[3]);
+  }
 
   g_settings_reset (settings, "max-attempts");
   convert_fixture_stop (&fixture);
@@ -1056,6 +1225,7 @@ main (int   argc,
   g_autofree char *state = NULL;
   g_autofree char *cache = NULL;
   g_autofree char *config = NULL;
+  g_autofree char *data = NULL;
   int status;
 
   g_assert_no_error (error);
@@ -1067,6 +1237,8 @@ main (int   argc,
   g_setenv ("XDG_STATE_HOME", state, TRUE);
   g_setenv ("XDG_CACHE_HOME", cache, TRUE);
   g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  data = g_build_filename (home, "data", NULL);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
 
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
@@ -1083,6 +1255,7 @@ main (int   argc,
 
   g_test_add_func ("/window/pi-example", test_window_pi_example);
   g_test_add_func ("/window/compile-error", test_window_compile_error);
+  g_test_add_func ("/window/timing-patterns", test_window_timing_patterns);
   g_test_add_func ("/window/stop", test_window_stop);
   g_test_add_func ("/window/drafts", test_window_drafts);
   g_test_add_func ("/window/models", test_window_models);
