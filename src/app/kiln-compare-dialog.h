@@ -23,7 +23,8 @@ G_BEGIN_DECLS
  * Actions: "compare.convert-all". */
 G_DECLARE_FINAL_TYPE (KilnCompareDialog, kiln_compare_dialog, KILN, COMPARE_DIALOG, AdwWindow)
 
-/* @checked_ids: the models checked at first (say, the last comparison's); NULL: none. */
+/* @checked_ids: the models checked at first (say, the last comparison's); NULL: none. One
+ * that is not available yet is checked as soon as it becomes available. */
 KilnCompareDialog *kiln_compare_dialog_new             (GtkWindow          *parent,
                                                         GListModel         *model_items,
                                                         const char * const *checked_ids);
