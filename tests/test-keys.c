@@ -315,6 +315,218 @@ stop_daemon (void)
   g_clear_object (&daemon_process);
 }
 
+/* --- what a person reads when saving fails --- */
+
+/* A message for a person: no D-Bus error names, no bus names. */
+static void
+assert_human (const char *message)
+{
+  g_assert_null (strstr (message, "GDBus"));
+  g_assert_null (strstr (message, "org.freedesktop"));
+  g_assert_null (strstr (message, "org.gnome"));
+  g_assert_null (strstr (message, "Error."));
+}
+
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+  g_autofree char *reason = NULL;
+
+  if (path != NULL)
+    return TRUE;
+
+  reason = g_strdup_printf ("%s is not installed", name);
+  g_test_skip (reason);
+  return FALSE;
+}
+
+/* A session bus of our own with nothing on it and nothing to start: no Secret Service,
+ * no prompter. Returns its address. */
+static char *
+start_private_bus (const char   *dir,
+                   GSubprocess **process)
+{
+  g_autofree char *config = g_build_filename (dir, "bus.conf", NULL);
+  g_autofree char *contents = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  contents = g_strdup_printf ("<!DOCTYPE busconfig PUBLIC "
+                              "\"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+                              "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                              "<busconfig>\n"
+                              "  <type>session</type>\n"
+                              "  <listen>unix:dir=%s</listen>\n"
+                              "  <auth>EXTERNAL</auth>\n"
+                              "  <policy context=\"default\">\n"
+                              "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
+                              "    <allow eavesdrop=\"true\"/>\n"
+                              "    <allow own=\"*\"/>\n"
+                              "  </policy>\n"
+                              "</busconfig>\n", dir);
+  g_assert_true (g_file_set_contents (config, contents, -1, &error));
+  g_assert_no_error (error);
+
+  *process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error, "dbus-daemon", "--nofork", "--print-address=1",
+                               "--config-file", config, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (*process));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+
+  return g_strdup (g_strstrip (line));
+}
+
+/* Answers gnome-keyring's prompts the way a person who closes them does ("no"), or, when
+ * @fail, the way a session without a prompter does (an error). This is the protocol
+ * gnome-keyring speaks with gcr-prompter. */
+typedef struct
+{
+  gboolean fail;
+  guint    n_prompts;
+} Prompter;
+
+static const char prompter_xml[] =
+  "<node><interface name='org.gnome.keyring.internal.Prompter'>"
+  "<method name='BeginPrompting'><arg type='o' direction='in'/></method>"
+  "<method name='PerformPrompt'><arg type='o' direction='in'/><arg type='s' direction='in'/>"
+  "<arg type='a{sv}' direction='in'/><arg type='s' direction='in'/></method>"
+  "<method name='StopPrompting'><arg type='o' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+prompter_ready (GDBusConnection *bus,
+                const char      *caller,
+                const char      *callback,
+                const char      *reply)
+{
+  g_dbus_connection_call (bus, caller, callback, "org.gnome.keyring.internal.Prompter.Callback",
+                          "PromptReady", g_variant_new ("(sa{sv}s)", reply, NULL, ""),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
+}
+
+static void
+prompter_call (GDBusConnection       *bus,
+               const char            *sender,
+               const char            *path,
+               const char            *interface,
+               const char            *method,
+               GVariant              *parameters,
+               GDBusMethodInvocation *invocation,
+               gpointer               user_data)
+{
+  Prompter *prompter = user_data;
+  const char *callback = NULL;
+
+  if (prompter->fail)
+    {
+      prompter->n_prompts++;
+      g_dbus_method_invocation_return_dbus_error (invocation, "org.freedesktop.DBus.Error.Failed",
+                                                  "No prompts in this session");
+      return;
+    }
+
+  g_variant_get_child (parameters, 0, "&o", &callback);
+  g_dbus_method_invocation_return_value (invocation, NULL);
+
+  if (g_str_equal (method, "BeginPrompting"))
+    prompter_ready (bus, sender, callback, "");
+  else if (g_str_equal (method, "PerformPrompt"))
+    {
+      prompter->n_prompts++;
+      prompter_ready (bus, sender, callback, "no");
+    }
+}
+
+static const GDBusInterfaceVTable prompter_vtable = { prompter_call, NULL, NULL, { NULL } };
+
+static void
+start_prompter (GDBusConnection *bus,
+                Prompter        *prompter)
+{
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (prompter_xml, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  g_dbus_connection_register_object (bus, "/org/gnome/keyring/Prompter", info->interfaces[0],
+                                     &prompter_vtable, prompter, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.gnome.keyring.SystemPrompter",
+                                                      0u),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A gnome-keyring-daemon of its own on the private bus; with @unlock, it creates the login
+ * collection, unlocked, as the default. */
+static GSubprocess *
+spawn_keyring (GDBusConnection *bus,
+               const char      *dir,
+               gboolean         unlock)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data_dir = g_build_filename (dir, "data", NULL);
+  g_autofree char *runtime_dir = g_build_filename (dir, "runtime", NULL);
+  GSubprocess *process;
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  g_assert_cmpint (g_mkdir_with_parents (data_dir, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (runtime_dir, 0700), ==, 0);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                        | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", data_dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", runtime_dir, TRUE);
+  g_subprocess_launcher_unsetenv (launcher, "GNOME_KEYRING_CONTROL");
+  g_subprocess_launcher_unsetenv (launcher, "G_DEBUG");
+  g_subprocess_launcher_unsetenv (launcher, "G_MESSAGES_DEBUG");
+  process = g_subprocess_launcher_spawn (launcher, &error, "gnome-keyring-daemon",
+                                         "--foreground", "--components=secrets",
+                                         unlock ? "--unlock" : "--foreground", NULL);
+  g_assert_no_error (error);
+
+  if (unlock)
+    g_output_stream_write_all (g_subprocess_get_stdin_pipe (process), "kiln-test\n",
+                               strlen ("kiln-test\n"), NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, &error);
+  g_assert_no_error (error);
+
+  while (!name_has_owner (bus, "org.freedesktop.secrets"))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("gnome-keyring-daemon did not take org.freedesktop.secrets within 15 s");
+      g_usleep (50000);
+    }
+
+  return process;
+}
+
+static void
+stop_process (GSubprocess *process)
+{
+  g_subprocess_send_signal (process, SIGTERM);
+  g_subprocess_wait (process, NULL, NULL);
+}
+
+static char *
+dup_child_dir (const char *name)
+{
+  g_autofree char *dir = g_build_filename (tmp_dir, name, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return g_steal_pointer (&dir);
+}
+
 /* --- tests --- */
 
 static void
@@ -501,6 +713,17 @@ test_no_service (void)
 
       g_assert_false (store_key (store, "KILN_TEST_KEY_D", "x", &error));
       g_assert_error (error, KILN_ERROR, KILN_ERROR_FAILED);
+      g_test_message ("%s", error->message);
+      assert_human (error->message);
+      g_assert_true (g_str_has_prefix (error->message, "No keyring is running: install "
+                                       "gnome-keyring"));
+      g_assert_nonnull (strstr (error->message, "set KILN_TEST_KEY_D in the environment"));
+      g_clear_error (&error);
+
+      g_assert_false (clear_key (store, "KILN_TEST_KEY_D", &error));
+      g_assert_error (error, KILN_ERROR, KILN_ERROR_FAILED);
+      assert_human (error->message);
+      g_assert_true (g_str_has_prefix (error->message, "No keyring is running"));
       g_clear_error (&error);
 
       env_only = kiln_key_store_new (FALSE);
@@ -514,6 +737,150 @@ test_no_service (void)
     }
 
   g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* A session bus without any keyring on it: saving says what to install, nothing of D-Bus. */
+static void
+test_no_service_on_bus (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = dup_child_dir ("no-service-on-bus");
+      g_autoptr(GSubprocess) bus_process = NULL;
+      g_autofree char *address = start_private_bus (dir, &bus_process);
+      g_autoptr(KilnKeyStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+      store = kiln_key_store_new (TRUE);
+
+      g_assert_false (store_key (store, "KILN_TEST_KEY_E", "typed", &error));
+      g_assert_error (error, KILN_ERROR, KILN_ERROR_FAILED);
+      g_test_message ("%s", error->message);
+      assert_human (error->message);
+      g_assert_cmpstr (error->message, ==,
+                       "No keyring is running: install gnome-keyring (or another Secret "
+                       "Service) and log in again, or set KILN_TEST_KEY_E in the environment "
+                       "instead");
+      /* The D-Bus text is in the debug log, for whoever looks into it. */
+      g_assert_true (log_contains ("org.freedesktop.secrets"));
+      g_assert_false (log_contains ("typed"));
+
+      stop_process (bus_process);
+      return;
+    }
+
+  if (!have_program ("dbus-daemon"))
+    return;
+
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* The login collection locked, and the prompt to unlock it closed by the person (or not
+ * shown at all): the key is not saved, and the message says to unlock the keyring. */
+static void
+test_locked (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = dup_child_dir (g_test_get_path () + strlen ("/keys/"));
+      g_autoptr(GSubprocess) bus_process = NULL;
+      g_autofree char *address = start_private_bus (dir, &bus_process);
+      g_autoptr(GDBusConnection) bus = NULL;
+      g_autoptr(GSubprocess) keyring = NULL;
+      g_autoptr(SecretService) service = NULL;
+      g_autoptr(SecretCollection) login = NULL;
+      g_autoptr(KilnKeyStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autolist(GObject) locked = NULL;
+      GList *objects;
+      Prompter prompter = { 0 };
+
+      prompter.fail = g_str_has_suffix (g_test_get_path (), "no-prompter");
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+      bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      g_assert_no_error (error);
+      start_prompter (bus, &prompter);
+      keyring = spawn_keyring (bus, dir, TRUE);
+
+      /* Locked through libsecret, as the desktop does after a while or on request. */
+      service = secret_service_get_sync (SECRET_SERVICE_NONE, NULL, &error);
+      g_assert_no_error (error);
+      login = secret_collection_for_alias_sync (service, SECRET_COLLECTION_DEFAULT,
+                                                SECRET_COLLECTION_NONE, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (login);
+      objects = g_list_append (NULL, login);
+      g_assert_cmpint (secret_service_lock_sync (service, objects, NULL, &locked, &error), ==, 1);
+      g_assert_no_error (error);
+      g_list_free (objects);
+      g_assert_true (secret_collection_get_locked (login));
+
+      store = kiln_key_store_new (TRUE);
+      g_assert_false (store_key (store, "KILN_TEST_KEY_F", "typed", &error));
+      g_assert_error (error, KILN_ERROR, KILN_ERROR_FAILED);
+      g_test_message ("%s (prompts: %u)", error->message, prompter.n_prompts);
+      g_assert_cmpuint (prompter.n_prompts, >=, 1);
+      assert_human (error->message);
+      g_assert_cmpstr (error->message, ==,
+                       "The keyring is locked: unlock it and try again, or set "
+                       "KILN_TEST_KEY_F in the environment instead");
+
+      stop_process (keyring);
+      stop_process (bus_process);
+      return;
+    }
+
+  if (skip_without_keyring () || !have_program ("dbus-daemon"))
+    return;
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
+/* No keyring yet: gnome-keyring asks for the password of a new one, and the person closes
+ * the prompt. */
+static void
+test_cancelled (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autofree char *dir = dup_child_dir ("cancelled");
+      g_autoptr(GSubprocess) bus_process = NULL;
+      g_autofree char *address = start_private_bus (dir, &bus_process);
+      g_autoptr(GDBusConnection) bus = NULL;
+      g_autoptr(GSubprocess) keyring = NULL;
+      g_autoptr(KilnKeyStore) store = NULL;
+      g_autoptr(GError) error = NULL;
+      Prompter prompter = { 0 };
+
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", address, TRUE);
+      bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      g_assert_no_error (error);
+      start_prompter (bus, &prompter);
+      keyring = spawn_keyring (bus, dir, FALSE);
+
+      store = kiln_key_store_new (TRUE);
+      g_assert_false (store_key (store, "KILN_TEST_KEY_G", "typed", &error));
+      g_assert_error (error, KILN_ERROR, KILN_ERROR_FAILED);
+      g_test_message ("%s (prompts: %u)", error->message, prompter.n_prompts);
+      g_assert_cmpuint (prompter.n_prompts, >=, 1);
+      assert_human (error->message);
+      g_assert_true (g_str_has_prefix (error->message, "Saving the key was cancelled: "));
+      g_assert_nonnull (strstr (error->message, "Try again, or set KILN_TEST_KEY_G in the "
+                                                "environment instead"));
+
+      stop_process (keyring);
+      stop_process (bus_process);
+      return;
+    }
+
+  if (skip_without_keyring () || !have_program ("dbus-daemon"))
+    return;
+
+  g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
 }
 
@@ -710,6 +1077,10 @@ main (int   argc,
   g_test_add_func ("/keys/environment", test_environment);
   g_test_add_func ("/keys/registry", test_registry_follows_keys);
   g_test_add_func ("/keys/no-leak", test_no_leak);
+  g_test_add_func ("/keys/no-service-on-bus", test_no_service_on_bus);
+  g_test_add_func ("/keys/locked", test_locked);
+  g_test_add_func ("/keys/locked-no-prompter", test_locked);
+  g_test_add_func ("/keys/cancelled", test_cancelled);
 
   if (g_test_subprocess ())
     {

@@ -162,6 +162,120 @@ kiln_key_store_get_use_keyring (KilnKeyStore *self)
   return self->use_keyring;
 }
 
+/* --- what the keyring said, for a person --- */
+
+static gboolean
+is_no_service (const GError *error)
+{
+  /* No bus to connect to, no "dbus-launch", or nobody owns (nor can start) the name. */
+  if (error->domain == G_IO_ERROR || error->domain == G_SPAWN_ERROR)
+    return TRUE;
+
+  return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_FILE_NOT_FOUND) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_BAD_ADDRESS) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_EXEC_FAILED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_EXITED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_CHILD_SIGNALED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_FAILED) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SPAWN_SERVICE_INVALID);
+}
+
+/* A prompt that was dismissed, or could not be shown (no prompter), reaches libsecret as a
+ * collection that stays locked (SECRET_ERROR_IS_LOCKED), as a default collection that was
+ * never created (no such object at its path), or as G_IO_ERROR_CANCELLED. */
+static gboolean
+is_dismissed (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, SECRET_ERROR, SECRET_ERROR_NO_SUCH_OBJECT) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+         g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT);
+}
+
+/* The message of @error as libsecret gave it, when it is fit to show: without the D-Bus
+ * error name in front, and without bus names. */
+static char *
+dup_plain_message (const GError *error)
+{
+  g_autoptr(GError) copy = g_error_copy (error);
+
+  g_dbus_error_strip_remote_error (copy);
+  if (strstr (copy->message, "GDBus") != NULL || strstr (copy->message, "org.freedesktop") != NULL
+      || strstr (copy->message, "org.gnome") != NULL)
+    return NULL;
+
+  return g_strdup (copy->message);
+}
+
+/* What failed and what to do, never the D-Bus text (that goes to the debug log). The
+ * messages name only the variable, never the key. */
+static GError *
+keyring_error (const GError *error,
+               const char   *key_name,
+               gboolean      storing)
+{
+  g_autofree char *plain = NULL;
+
+  g_debug ("The keyring said (%s): %s", key_name, error->message);
+
+  if (is_no_service (error))
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        _("No keyring is running: install gnome-keyring (or another Secret "
+                          "Service) and log in again, or set %s in the environment instead"),
+                        key_name);
+
+  if (g_error_matches (error, SECRET_ERROR, SECRET_ERROR_IS_LOCKED))
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        storing
+                        ? _("The keyring is locked: unlock it and try again, or set %s in the "
+                            "environment instead")
+                        : _("The keyring is locked: unlock it and try again to remove %s"),
+                        key_name);
+
+  if (is_dismissed (error))
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        storing
+                        ? _("Saving the key was cancelled: the keyring’s prompt was closed or "
+                            "could not be shown. Try again, or set %s in the environment "
+                            "instead")
+                        : _("Removing %s was cancelled: the keyring’s prompt was closed or "
+                            "could not be shown. Try again"),
+                        key_name);
+
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMEOUT) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_TIMED_OUT) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_REPLY))
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        storing
+                        ? _("The keyring did not answer: try again, or set %s in the "
+                            "environment instead")
+                        : _("The keyring did not answer: try again to remove %s"),
+                        key_name);
+
+  plain = dup_plain_message (error);
+  if (storing && plain != NULL)
+    /* Translators: the variable the key is for, then the keyring's own words */
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        _("Could not save %s in the keyring (%s): try again, or set it in "
+                          "the environment instead"), key_name, plain);
+  if (storing)
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        _("Could not save %s in the keyring: try again, or set it in the "
+                          "environment instead"), key_name);
+  if (plain != NULL)
+    return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                        _("Could not remove %s from the keyring (%s): try again"),
+                        key_name, plain);
+
+  return g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
+                      _("Could not remove %s from the keyring: try again"), key_name);
+}
+
 /* --- store --- */
 
 static void
@@ -176,12 +290,11 @@ store_cb (GObject      *object,
 
   if (!secret_password_store_finish (result, &error))
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      /* Cancelled by the caller, or by a person in the keyring's prompt. */
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_new_error (task, KILN_ERROR, KILN_ERROR_FAILED,
-                                 _("Could not save %s in the keyring: %s"),
-                                 key_name, error->message);
+        g_task_return_error (task, keyring_error (error, key_name, TRUE));
       return;
     }
 
@@ -213,7 +326,8 @@ kiln_key_store_store_async (KilnKeyStore        *self,
   if (!self->use_keyring)
     {
       g_task_return_new_error (task, KILN_ERROR, KILN_ERROR_FAILED,
-                               _("Could not save %s: the keyring is not in use"), key_name);
+                               _("Could not save %s: the keyring is not in use. Set it in the "
+                                 "environment instead"), key_name);
       return;
     }
 
@@ -258,12 +372,10 @@ clear_cb (GObject      *object,
   secret_password_clear_finish (result, &error);
   if (error != NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
         g_task_return_error (task, g_steal_pointer (&error));
       else
-        g_task_return_new_error (task, KILN_ERROR, KILN_ERROR_FAILED,
-                                 _("Could not remove %s from the keyring: %s"),
-                                 key_name, error->message);
+        g_task_return_error (task, keyring_error (error, key_name, FALSE));
       return;
     }
 

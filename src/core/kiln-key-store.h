@@ -36,7 +36,10 @@ KilnKeyStore       *kiln_key_store_new                       (gboolean          
 gboolean            kiln_key_store_get_use_keyring           (KilnKeyStore        *self);
 
 /* Saves @key under @key_name in the default collection, replacing any earlier one; emits
- * "changed". Fails when the keyring is not available. */
+ * "changed". Fails when the keyring is not available, with a message that says what
+ * failed and what to do, never the D-Bus text: no Secret Service ("No keyring is
+ * running: …"), a locked collection ("The keyring is locked: …"), a prompt that was
+ * dismissed or could not be shown ("Saving the key was cancelled: …"). */
 void                kiln_key_store_store_async               (KilnKeyStore        *self,
                                                               const char          *key_name,
                                                               const char          *key,
