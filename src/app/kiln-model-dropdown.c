@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-a11y.h"
 #include "kiln-model-dropdown.h"
 #include "kiln-model-row.h"
 
@@ -18,6 +19,7 @@ struct _KilnModelDropdown
   char              *model_id;
   guint              updating;       /* selection changes that nobody asked for */
   guint              loading : 1;
+  guint              no_usable_models : 1;
 
   GtkWidget         *box;
   GtkSortListModel  *sorted;
@@ -33,21 +35,79 @@ enum {
   PROP_REGISTRY,
   PROP_LOADING,
   PROP_MODEL_ID,
+  PROP_NO_USABLE_MODELS,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+static gboolean
+has_usable_model (KilnModelDropdown *self)
+{
+  GListModel *list = G_LIST_MODEL (self->sorted);
+  guint n_items = g_list_model_get_n_items (list);
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(KilnModelItem) item = g_list_model_get_item (list, i);
+
+      if (kiln_model_item_get_available (item))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+static void
+update_no_usable_models (KilnModelDropdown *self)
+{
+  gboolean no_usable_models;
+
+  /* Disposed */
+  if (self->sorted == NULL)
+    return;
+
+  no_usable_models = self->registry != NULL && !self->loading && !has_usable_model (self);
+  if (self->no_usable_models == no_usable_models)
+    return;
+
+  self->no_usable_models = no_usable_models;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NO_USABLE_MODELS]);
+}
+
+/* The tooltip says what an unavailable model lacks; the accessible name says which model
+ * is chosen, the description what it lacks. */
 static void
 update_tooltip (KilnModelDropdown *self)
 {
-  KilnModelItem *item = kiln_model_dropdown_get_selected_item (self);
+  KilnModelItem *item;
+  g_autofree char *name = NULL;
 
+  /* Building or disposing the template. */
+  if (self->drop_down == NULL)
+    return;
+
+  item = kiln_model_dropdown_get_selected_item (self);
   if (item != NULL && !kiln_model_item_get_available (item))
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->drop_down), kiln_model_item_get_hint (item));
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->drop_down), kiln_model_item_get_hint (item));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->drop_down),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                      kiln_model_item_get_hint (item),
+                                      -1);
+    }
   else
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->drop_down),
-                                 _("The model that converts the code"));
+    {
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->drop_down),
+                                   _("The model that converts the code"));
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self->drop_down),
+                                     GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+    }
+
+  if (item != NULL)
+    /* Translators: the accessible name of the model dropdown; %s is a model, "GPT-5" */
+    name = g_strdup_printf (_("Model: %s"), kiln_model_item_get_label (item));
+  kiln_a11y_set_label (GTK_WIDGET (self->drop_down), name != NULL ? name : _("Model"));
 }
 
 static void
@@ -89,6 +149,7 @@ select_model (KilnModelDropdown *self)
   self->updating--;
 
   update_placeholder (self);
+  update_no_usable_models (self);
 }
 
 static void
@@ -156,10 +217,20 @@ registry_items_changed_cb (KilnModelDropdown *self)
   select_model (self);
 }
 
-/* Availability is known later than the list: a model not chosen may be a better default. */
+/* Availability is known later than the list: the usable models move to the top, and a
+ * model not chosen may be a better default. The sort model neither watches its items nor
+ * sorts again for a sorter that says it changed but compares the same properties: it is
+ * given its sorter anew. */
 static void
 registry_changed_cb (KilnModelDropdown *self)
 {
+  g_autoptr(GtkSorter) sorter = g_object_ref (gtk_sort_list_model_get_sorter (self->sorted));
+
+  self->updating++;
+  gtk_sort_list_model_set_sorter (self->sorted, NULL);
+  gtk_sort_list_model_set_sorter (self->sorted, sorter);
+  self->updating--;
+
   select_model (self);
   update_tooltip (self);
 }
@@ -227,6 +298,46 @@ kiln_model_dropdown_set_loading (KilnModelDropdown *self,
   self->loading = !!loading;
   update_placeholder (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  update_no_usable_models (self);
+}
+
+gboolean
+kiln_model_dropdown_get_no_usable_models (KilnModelDropdown *self)
+{
+  g_return_val_if_fail (KILN_IS_MODEL_DROPDOWN (self), FALSE);
+
+  return self->no_usable_models;
+}
+
+char *
+kiln_model_dropdown_dup_unusable_reason (KilnModelDropdown *self)
+{
+  KilnModelItem *item;
+  const char *hint;
+
+  g_return_val_if_fail (KILN_IS_MODEL_DROPDOWN (self), NULL);
+
+  item = kiln_model_dropdown_get_selected_item (self);
+  if (item != NULL && kiln_model_item_get_available (item))
+    return NULL;
+
+  if (self->registry == NULL || self->loading)
+    return g_strdup (_("The models are still loading"));
+
+  if (!has_usable_model (self))
+    return g_strdup (_("No model is usable yet: add an API key in Preferences or start Ollama"));
+
+  if (item == NULL)
+    return g_strdup (_("Choose a model first"));
+
+  hint = kiln_model_item_get_hint (item);
+  if (hint == NULL)
+    /* Translators: %s is a model, "GPT-5" */
+    return g_strdup_printf (_("%s is unavailable"), kiln_model_item_get_label (item));
+
+  /* Translators: a model, then what it lacks: "GPT-5 is unavailable: Set OPENAI_API_KEY or
+   * add the key in Preferences" */
+  return g_strdup_printf (_("%s is unavailable: %s"), kiln_model_item_get_label (item), hint);
 }
 
 const char *
@@ -320,6 +431,10 @@ kiln_model_dropdown_get_property (GObject    *object,
       g_value_set_string (value, self->model_id != NULL ? self->model_id : "");
       break;
 
+    case PROP_NO_USABLE_MODELS:
+      g_value_set_boolean (value, self->no_usable_models);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -372,6 +487,9 @@ kiln_model_dropdown_class_init (KilnModelDropdownClass *klass)
   properties[PROP_MODEL_ID] =
     g_param_spec_string ("model-id", NULL, NULL, "",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NO_USABLE_MODELS] =
+    g_param_spec_boolean ("no-usable-models", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -404,6 +522,7 @@ kiln_model_dropdown_init (KilnModelDropdown *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  kiln_a11y_set_label (GTK_WIDGET (self->placeholder), _("Model"));
   update_tooltip (self);
   update_placeholder (self);
 }

@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "kiln-model-row.h"
 
 struct _KilnModelRow
@@ -35,6 +37,45 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The row's labels are presentation only: the row's accessible name says it all once. */
+static void
+update_accessible (KilnModelRow *self,
+                   gboolean      available,
+                   const char   *hint)
+{
+  g_autofree char *name = NULL;
+  const char *label;
+  const char *provider;
+
+  if (self->item == NULL)
+    {
+      gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
+      return;
+    }
+
+  label = kiln_model_item_get_label (self->item);
+  provider = kiln_model_item_get_provider (self->item);
+
+  if (self->compact)
+    name = g_strdup (label);
+  else if (available)
+    /* Translators: the accessible name of a model in the model list: the model, then its
+     * provider, "GPT-5, OpenAI" */
+    name = g_strdup_printf (_("%s, %s"), label, provider);
+  else
+    /* Translators: the accessible name of a model that cannot be used now: the model, its
+     * provider, then what it lacks, "GPT-5, OpenAI, unavailable: Set OPENAI_API_KEY or add
+     * the key in Preferences" */
+    name = g_strdup_printf (_("%s, %s, unavailable: %s"), label, provider,
+                            hint != NULL ? hint : "");
+
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name,
+                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->warning_image),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, hint != NULL ? hint : "",
+                                  -1);
+}
+
 static void
 update (KilnModelRow *self)
 {
@@ -62,6 +103,7 @@ update (KilnModelRow *self)
     gtk_widget_remove_css_class (GTK_WIDGET (self->title_label), "dim-label");
 
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->compact ? NULL : hint);
+  update_accessible (self, available, hint);
 }
 
 KilnModelItem *
