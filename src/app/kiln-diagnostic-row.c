@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-a11y.h"
 #include "kiln-diagnostic-row.h"
 
 struct _KilnDiagnosticRow
@@ -133,6 +134,7 @@ kiln_diagnostic_row_new (const KilnDiagnostic *diagnostic)
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
                                   -1);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->icon), severity_title (diagnostic->severity));
+  kiln_a11y_label_keep_cpp_together (self->message_label);
 
   return GTK_WIDGET (self);
 }

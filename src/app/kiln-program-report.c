@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kiln-a11y.h"
 #include "kiln-diagnostic-row.h"
 #include "kiln-program-report.h"
 
@@ -17,6 +18,7 @@ struct _KilnProgramReport
   KilnLanguage   language;
   KilnRunResult *result;
   guint          running : 1;
+  guint          waiting : 1;
   guint          outdated : 1;
 
   GtkLabel      *title_label;
@@ -139,6 +141,7 @@ kiln_program_report_init (KilnProgramReport *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   kiln_program_report_set_language (self, KILN_LANGUAGE_PYTHON);
+  kiln_a11y_keep_cpp_together (GTK_WIDGET (self));
 }
 
 static void
@@ -146,7 +149,11 @@ update_state (KilnProgramReport *self)
 {
   const char *state = "";
 
-  if (self->running)
+  if (self->waiting && self->language == KILN_LANGUAGE_CPP)
+    state = _("Waiting for Python to finish");
+  else if (self->waiting)
+    state = _("Waiting for the C++ program to finish");
+  else if (self->running)
     state = _("Running…");
   else if (self->result != NULL && self->outdated)
     state = _("(edited since)");
@@ -154,10 +161,10 @@ update_state (KilnProgramReport *self)
     state = _("Not run yet");
 
   gtk_label_set_text (self->state_label, state);
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->running);
-  gtk_spinner_set_spinning (self->spinner, self->running);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->running && !self->waiting);
+  gtk_spinner_set_spinning (self->spinner, self->running && !self->waiting);
 
-  if (self->running || self->outdated)
+  if (self->running || self->waiting || self->outdated)
     gtk_widget_add_css_class (GTK_WIDGET (self), "outdated");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "outdated");
@@ -398,7 +405,29 @@ kiln_program_report_set_running (KilnProgramReport *self,
   g_return_if_fail (KILN_IS_PROGRAM_REPORT (self));
 
   self->running = !!running;
+  self->waiting = FALSE;
   update_state (self);
+}
+
+void
+kiln_program_report_set_waiting (KilnProgramReport *self,
+                                 gboolean           waiting)
+{
+  g_return_if_fail (KILN_IS_PROGRAM_REPORT (self));
+
+  if (self->waiting == !!waiting)
+    return;
+
+  self->waiting = !!waiting;
+  update_state (self);
+}
+
+const char *
+kiln_program_report_get_state_text (KilnProgramReport *self)
+{
+  g_return_val_if_fail (KILN_IS_PROGRAM_REPORT (self), NULL);
+
+  return gtk_label_get_text (self->state_label);
 }
 
 void

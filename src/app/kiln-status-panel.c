@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
+#include "kiln-a11y.h"
 #include "kiln-program-report.h"
 #include "kiln-status-panel.h"
 
@@ -13,7 +15,14 @@ struct _KilnStatusPanel
 {
   AdwBin             parent_instance;
 
+  gboolean           no_usable_models;
+
   GtkStack          *stack;
+  AdwStatusPage     *empty_page;
+  GtkWidget         *first_run_box;
+  GtkWidget         *add_key_button;
+  GtkLabel          *local_model_label;
+  GtkWidget         *discover_button;
   GtkWidget         *conversion_box;
   GtkLabel          *conversion_progress_label;
   GtkLabel          *conversion_error_label;
@@ -30,6 +39,14 @@ struct _KilnStatusPanel
 };
 
 G_DEFINE_FINAL_TYPE (KilnStatusPanel, kiln_status_panel, ADW_TYPE_BIN)
+
+enum {
+  PROP_0,
+  PROP_NO_USABLE_MODELS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   DIAGNOSTIC_ACTIVATED,
@@ -59,12 +76,63 @@ kiln_status_panel_dispose (GObject *object)
 }
 
 static void
+kiln_status_panel_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  KilnStatusPanel *self = KILN_STATUS_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_NO_USABLE_MODELS:
+      g_value_set_boolean (value, self->no_usable_models);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kiln_status_panel_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  KilnStatusPanel *self = KILN_STATUS_PANEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_NO_USABLE_MODELS:
+      kiln_status_panel_set_no_usable_models (self, g_value_get_boolean (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 kiln_status_panel_class_init (KilnStatusPanelClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = kiln_status_panel_dispose;
+  object_class->get_property = kiln_status_panel_get_property;
+  object_class->set_property = kiln_status_panel_set_property;
+
+  /**
+   * KilnStatusPanel:no-usable-models:
+   *
+   * No model can convert now: the page shown before any run says how to get one.
+   */
+  properties[PROP_NO_USABLE_MODELS] =
+    g_param_spec_boolean ("no-usable-models", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * KilnStatusPanel::diagnostic-activated:
@@ -83,6 +151,11 @@ kiln_status_panel_class_init (KilnStatusPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-status-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, first_run_box);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, add_key_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, local_model_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, discover_button);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_box);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_progress_label);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, conversion_error_label);
@@ -99,6 +172,69 @@ kiln_status_panel_class_init (KilnStatusPanelClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, diagnostic_activated_cb);
 }
 
+/* Before any run: how to start, and, without a usable model, how to get one. */
+static void
+update_empty_page (KilnStatusPanel *self)
+{
+  /* No icon: what to do must fit in a short results area without scrolling. */
+  if (self->no_usable_models)
+    {
+      adw_status_page_set_icon_name (self->empty_page, NULL);
+      adw_status_page_set_title (self->empty_page, _("No model can convert yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("To convert Python to fast C++, Kiln needs a model. "
+                                         "You can already write and run both programs."));
+    }
+  else
+    {
+      adw_status_page_set_icon_name (self->empty_page, "media-playback-start-symbolic");
+      adw_status_page_set_title (self->empty_page, _("Run a program to see its output here"));
+      adw_status_page_set_description (self->empty_page,
+                                       _("Write Python on the left and C++ on the right, or "
+                                         "pick an example from the main menu, then run each."));
+    }
+
+  gtk_widget_set_visible (self->first_run_box, self->no_usable_models);
+}
+
+static void
+add_monospace (PangoAttrList *attributes,
+               const char    *text,
+               const char    *part)
+{
+  const char *found = strstr (text, part);
+  PangoAttribute *attribute;
+
+  if (found == NULL)
+    return;
+
+  attribute = pango_attr_family_new ("monospace");
+  attribute->start_index = found - text;
+  attribute->end_index = found - text + strlen (part);
+  pango_attr_list_insert (attributes, attribute);
+}
+
+static void
+setup_first_run (KilnStatusPanel *self)
+{
+  static const char serve[] = "ollama serve";
+  static const char pull[] = "ollama pull qwen2.5-coder:7b";
+  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  g_autofree char *text = NULL;
+
+  /* Translators: the %s are the commands "ollama serve" and "ollama pull
+   * qwen2.5-coder:7b", shown in a fixed-width font */
+  text = g_strdup_printf (_("Or use a local model: install Ollama (ollama.com), start it with "
+                            "%s, then download a coder model with %s."), serve, pull);
+  gtk_label_set_text (self->local_model_label, text);
+  add_monospace (attributes, text, serve);
+  add_monospace (attributes, text, pull);
+  gtk_label_set_attributes (self->local_model_label, attributes);
+
+  kiln_a11y_use_visible_label (self->add_key_button);
+  kiln_a11y_use_visible_label (self->discover_button);
+}
+
 static void
 kiln_status_panel_init (KilnStatusPanel *self)
 {
@@ -106,6 +242,32 @@ kiln_status_panel_init (KilnStatusPanel *self)
 
   kiln_program_report_set_language (self->python_report, KILN_LANGUAGE_PYTHON);
   kiln_program_report_set_language (self->cpp_report, KILN_LANGUAGE_CPP);
+
+  setup_first_run (self);
+  update_empty_page (self);
+  kiln_a11y_keep_cpp_together (GTK_WIDGET (self));
+}
+
+void
+kiln_status_panel_set_no_usable_models (KilnStatusPanel *self,
+                                        gboolean         no_usable_models)
+{
+  g_return_if_fail (KILN_IS_STATUS_PANEL (self));
+
+  if (self->no_usable_models == !!no_usable_models)
+    return;
+
+  self->no_usable_models = !!no_usable_models;
+  update_empty_page (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NO_USABLE_MODELS]);
+}
+
+gboolean
+kiln_status_panel_get_no_usable_models (KilnStatusPanel *self)
+{
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), FALSE);
+
+  return self->no_usable_models;
 }
 
 static KilnProgramReport *
@@ -150,6 +312,18 @@ kiln_status_panel_set_running (KilnStatusPanel *self,
 
   kiln_program_report_set_running (get_report (self, language), running);
   if (running)
+    show_results (self);
+}
+
+void
+kiln_status_panel_set_waiting (KilnStatusPanel *self,
+                               KilnLanguage     language,
+                               gboolean         waiting)
+{
+  g_return_if_fail (KILN_IS_STATUS_PANEL (self));
+
+  kiln_program_report_set_waiting (get_report (self, language), waiting);
+  if (waiting)
     show_results (self);
 }
 
@@ -326,6 +500,15 @@ kiln_status_panel_get_cpp_time_text (KilnStatusPanel *self)
   g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
 
   return kiln_program_report_get_time_text (self->cpp_report);
+}
+
+const char *
+kiln_status_panel_get_state_text (KilnStatusPanel *self,
+                                  KilnLanguage     language)
+{
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
+
+  return kiln_program_report_get_state_text (get_report (self, language));
 }
 
 GtkListBox *

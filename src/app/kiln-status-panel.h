@@ -22,9 +22,26 @@ typedef enum
   KILN_VERDICT_STYLE_ERROR,
 } KilnVerdictStyle;
 
+/* Properties: "no-usable-models" (boolean, default FALSE): no model can convert now. The
+ * page shown before any run then says what to do, in the panel: a button "Add an API Key…"
+ * that activates "app.preferences-models", and how to start a local model (Ollama), with a
+ * button that activates "app.discover-models". Bind it to
+ * KilnModelDropdown:no-usable-models. */
+void        kiln_status_panel_set_no_usable_models (KilnStatusPanel *self,
+                                                    gboolean         no_usable_models);
+gboolean    kiln_status_panel_get_no_usable_models (KilnStatusPanel *self);
+
 void        kiln_status_panel_set_running         (KilnStatusPanel      *self,
                                                    KilnLanguage          language,
                                                    gboolean              running);
+/* The program in @language waits for the other one to finish before it runs (timed runs
+ * never overlap): it says "Waiting for Python to finish" (the C++ program) or "Waiting for
+ * the C++ program to finish" (the Python program) instead of "Running…", also when it was
+ * set running. Any later kiln_status_panel_set_running() for it ends the wait: call it
+ * with TRUE when the program really starts. */
+void        kiln_status_panel_set_waiting         (KilnStatusPanel      *self,
+                                                   KilnLanguage          language,
+                                                   gboolean              waiting);
 void        kiln_status_panel_set_result          (KilnStatusPanel      *self,
                                                    KilnLanguage          language,
                                                    KilnRunResult        *result);
@@ -54,6 +71,8 @@ const char *kiln_status_panel_get_cpp_time_text   (KilnStatusPanel      *self);
 const char *kiln_status_panel_get_conversion_progress_text (KilnStatusPanel *self);
 const char *kiln_status_panel_get_conversion_error_text    (KilnStatusPanel *self);
 const char *kiln_status_panel_get_conversion_report_text   (KilnStatusPanel *self);
+const char *kiln_status_panel_get_state_text      (KilnStatusPanel      *self,
+                                                   KilnLanguage          language);
 GtkListBox *kiln_status_panel_get_diagnostics     (KilnStatusPanel      *self);
 
 G_END_DECLS
