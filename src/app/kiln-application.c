@@ -72,7 +72,33 @@ preferences_action (GSimpleAction *action,
   KilnPreferencesWindow *preferences;
 
   preferences = kiln_preferences_window_new (parent, self->registry);
+  if (g_str_equal (g_action_get_name (G_ACTION (action)), "preferences-models"))
+    kiln_preferences_window_show_keys (preferences);
   gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+discovered_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* The registry's items say what was found. */
+  if (!kiln_model_registry_discover_finish (KILN_MODEL_REGISTRY (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_debug ("Looking for local models failed: %s", error->message);
+}
+
+/* After "ollama serve" in a terminal: the local servers are asked again. */
+static void
+discover_models_action (GSimpleAction *action,
+                        GVariant      *parameter,
+                        gpointer       user_data)
+{
+  KilnApplication *self = user_data;
+
+  kiln_model_registry_discover_async (self->registry, self->cancellable, discovered_cb, NULL);
 }
 
 static void
@@ -105,6 +131,9 @@ about_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "quit", quit_action },
   { "preferences", preferences_action },
+  /* Preferences on the Models page, the API keys at the top. */
+  { "preferences-models", preferences_action },
+  { "discover-models", discover_models_action },
   { "about", about_action },
 };
 

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "kiln-a11y.h"
 #include "kiln-model-notes.h"
 #include "kiln-text-feed.h"
 
@@ -76,6 +77,9 @@ static void
 kiln_model_notes_init (KilnModelNotes *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  kiln_a11y_name_expander (self->expander);
+  kiln_a11y_name_expander (self->reasoning_expander);
 
   /* The bin itself keeps the frame clock: a collapsed expander still receives the text. */
   self->notes_feed = kiln_text_feed_new (self->notes_view, GTK_WIDGET (self));

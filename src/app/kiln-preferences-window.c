@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "kiln-a11y.h"
 #include "kiln-core.h"
 #include "kiln-preferences-window.h"
 #include "kiln-prompt-editor.h"
@@ -65,6 +66,7 @@ struct _KilnPreferencesWindow
   GtkAdjustment        *cpp_repeat_adjustment;
   GtkAdjustment        *cpp_budget_adjustment;
   GtkListBox           *patterns_list;
+  GtkWidget            *reset_patterns_button;
   AdwPreferencesPage   *models_page;
   AdwPreferencesGroup  *keys_group;
   AdwActionRow         *models_file_row;
@@ -229,13 +231,12 @@ add_pattern_row (KilnPreferencesWindow *self,
   remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
   gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (remove, "flat");
-  gtk_widget_set_tooltip_text (remove, _("Remove Pattern"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (remove),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Remove Pattern"),
-                                  -1);
+  gtk_widget_set_tooltip_text (remove, _("Remove this pattern"));
+  kiln_a11y_set_label (remove, _("Remove this pattern"));
   g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_pattern_cb), self,
                            G_CONNECT_SWAPPED);
   adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
+  kiln_a11y_name_entry_row_buttons (ADW_ENTRY_ROW (row), _("Use this pattern"), NULL, NULL);
 
   gtk_list_box_append (self->patterns_list, row);
   check_pattern (ADW_ENTRY_ROW (row));
@@ -287,6 +288,7 @@ reset_patterns_cb (KilnPreferencesWindow *self)
 #define KEY_NAME "kiln-key-name"
 #define KEY_STATUS "kiln-key-status"
 #define KEY_CLEAR "kiln-key-clear"
+#define KEY_SAVING "kiln-key-saving"
 
 typedef struct
 {
@@ -329,6 +331,7 @@ show_error (KilnPreferencesWindow *self,
   gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_widget_add_css_class (label, "heading");
+  kiln_a11y_label_keep_cpp_together (GTK_LABEL (label));
   adw_toast_set_custom_title (toast, label);
   adw_toast_set_timeout (toast, 8);
   adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (self), toast);
@@ -391,16 +394,38 @@ key_done_cb (GObject      *object,
 {
   g_autoptr(KeyOp) op = user_data;
   g_autoptr(GError) error = NULL;
+  gboolean storing = g_task_get_source_tag (G_TASK (result)) == kiln_key_store_store_async;
+  AdwEntryRow *row = ADW_ENTRY_ROW (op->row);
   gboolean ok;
 
-  if (g_task_get_source_tag (G_TASK (result)) == kiln_key_store_store_async)
+  if (storing)
     ok = kiln_key_store_store_finish (KILN_KEY_STORE (object), result, &error);
   else
     ok = kiln_key_store_clear_finish (KILN_KEY_STORE (object), result, &error);
 
-  /* On success the store says "changed", which refreshes the row. */
-  if (!ok && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error (op->self, error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_object_set_data (G_OBJECT (row), KEY_SAVING, NULL);
+
+  /* A key that was not saved stays in its field, to try again with Enter. */
+  if (!ok)
+    {
+      gtk_widget_add_css_class (op->row, "error");
+      show_error (op->self, error);
+      return;
+    }
+
+  /* On success the store says "changed", which refreshes the status. The key is in the
+   * keyring; the row never shows it again. Turning the apply button off around the
+   * change keeps it from coming back for an empty row. */
+  gtk_widget_remove_css_class (op->row, "error");
+  if (storing)
+    {
+      adw_entry_row_set_show_apply_button (row, FALSE);
+      gtk_editable_set_text (GTK_EDITABLE (row), "");
+      adw_entry_row_set_show_apply_button (row, TRUE);
+    }
 }
 
 static void
@@ -409,17 +434,13 @@ key_applied_cb (KilnPreferencesWindow *self,
 {
   const char *key = gtk_editable_get_text (GTK_EDITABLE (row));
 
-  if (*key == '\0')
+  if (*key == '\0' || g_object_get_data (G_OBJECT (row), KEY_SAVING) != NULL)
     return;
 
+  g_object_set_data (G_OBJECT (row), KEY_SAVING, GINT_TO_POINTER (TRUE));
   kiln_key_store_store_async (self->key_store, g_object_get_data (G_OBJECT (row), KEY_NAME),
                               key, self->cancellable, key_done_cb,
                               key_op_new (self, GTK_WIDGET (row)));
-  /* The key went to the keyring; the row never shows it again. Turning the apply button
-   * off around the change keeps it from coming back for an empty row. */
-  adw_entry_row_set_show_apply_button (row, FALSE);
-  gtk_editable_set_text (GTK_EDITABLE (row), "");
-  adw_entry_row_set_show_apply_button (row, TRUE);
 }
 
 static void
@@ -448,6 +469,9 @@ new_key_row (KilnPreferencesWindow *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_entry_row_set_show_apply_button (ADW_ENTRY_ROW (row), TRUE);
   g_signal_connect_object (row, "apply", G_CALLBACK (key_applied_cb), self, G_CONNECT_SWAPPED);
+  /* Enter again after a failure: the apply button is gone, the key is still there. */
+  g_signal_connect_object (row, "entry-activated", G_CALLBACK (key_applied_cb), self,
+                           G_CONNECT_SWAPPED);
 
   gtk_widget_add_css_class (status, "dim-label");
   gtk_widget_set_valign (status, GTK_ALIGN_CENTER);
@@ -456,14 +480,13 @@ new_key_row (KilnPreferencesWindow *self,
   gtk_widget_set_valign (clear, GTK_ALIGN_CENTER);
   gtk_widget_set_sensitive (clear, FALSE);
   gtk_widget_add_css_class (clear, "flat");
-  gtk_widget_set_tooltip_text (clear, _("Remove the Key from the Keyring"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (clear),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Remove the Key from the Keyring"),
-                                  -1);
+  gtk_widget_set_tooltip_text (clear, _("Remove the key from the keyring"));
+  kiln_a11y_set_label (clear, _("Remove the key from the keyring"));
   g_signal_connect_object (clear, "clicked", G_CALLBACK (key_clear_cb), self,
                            G_CONNECT_SWAPPED);
   adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), clear);
+  kiln_a11y_name_entry_row_buttons (ADW_ENTRY_ROW (row), _("Save the key"),
+                                    _("Show the key"), _("Hide the key"));
 
   g_object_set_data_full (G_OBJECT (row), KEY_NAME, g_strdup (key_name), g_free);
   g_object_set_data (G_OBJECT (row), KEY_STATUS, status);
@@ -523,6 +546,7 @@ update_key_rows (KilnPreferencesWindow *self)
 
       adw_preferences_group_add (self->keys_group, row);
       g_ptr_array_add (self->key_rows, row);
+      kiln_a11y_keep_cpp_together (row);
       refresh_key_row (self, row);
     }
 }
@@ -719,6 +743,9 @@ setup_prompts (KilnPreferencesWindow *self)
                                       -1);
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
       adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), edit);
+      /* The label above names the prompt; without this the button's own text and the
+       * row's title would follow it. */
+      gtk_accessible_reset_relation (GTK_ACCESSIBLE (edit), GTK_ACCESSIBLE_RELATION_LABELLED_BY);
 
       adw_preferences_group_add (self->prompts_group, row);
       check_prompt (self, i);
@@ -780,6 +807,8 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
                                         cpp_budget_adjustment);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, patterns_list);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
+                                        reset_patterns_button);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
                                         max_attempts_adjustment);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, auto_verify_switch);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, sandbox_switch);
@@ -794,6 +823,25 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, open_models_folder_cb);
 
   gtk_widget_class_install_action (widget_class, "prompts.edit", "s", edit_prompt_action);
+}
+
+/* AdwPreferencesWindow's own search entry (off here, but in the tree) has no name. */
+static gboolean
+name_search_entry (GtkWidget *widget)
+{
+  if (GTK_IS_SEARCH_ENTRY (widget))
+    {
+      kiln_a11y_set_label (widget, _("Search preferences"));
+      return TRUE;
+    }
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (name_search_entry (child))
+      return TRUE;
+
+  return FALSE;
 }
 
 static void
@@ -835,6 +883,10 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
   compiler_changed_cb (self);
   patterns_changed_cb (self);
   setup_prompts (self);
+
+  kiln_a11y_use_visible_label (self->reset_patterns_button);
+  kiln_a11y_keep_cpp_together (GTK_WIDGET (self));
+  name_search_entry (GTK_WIDGET (self));
 }
 
 KilnPreferencesWindow *
@@ -861,4 +913,41 @@ kiln_preferences_window_new (GtkWindow         *parent,
     }
 
   return self;
+}
+
+void
+kiln_preferences_window_show_keys (KilnPreferencesWindow *self)
+{
+  GtkWidget *first = NULL;
+
+  g_return_if_fail (KILN_IS_PREFERENCES_WINDOW (self));
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->models_page)))
+    return;
+
+  adw_preferences_window_set_visible_page (ADW_PREFERENCES_WINDOW (self), self->models_page);
+
+  /* The keys are the first group of the page: the first key row is at the top. */
+  if (self->key_rows->len > 0)
+    first = g_ptr_array_index (self->key_rows, 0);
+  if (first != NULL)
+    gtk_widget_grab_focus (first);
+}
+
+GtkWidget *
+kiln_preferences_window_get_key_row (KilnPreferencesWindow *self,
+                                     const char            *key_name)
+{
+  g_return_val_if_fail (KILN_IS_PREFERENCES_WINDOW (self), NULL);
+  g_return_val_if_fail (key_name != NULL, NULL);
+
+  for (guint i = 0; i < self->key_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->key_rows, i);
+
+      if (g_strcmp0 (g_object_get_data (G_OBJECT (row), KEY_NAME), key_name) == 0)
+        return row;
+    }
+
+  return NULL;
 }
