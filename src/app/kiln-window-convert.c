@@ -180,9 +180,17 @@ _kiln_window_convert_update_actions (KilnWindow *self)
         }
       else
         {
+          g_autofree char *reason = kiln_model_dropdown_dup_unusable_reason (self->model_dropdown);
+
           gtk_button_set_label (self->convert_button, _("_Convert"));
-          gtk_widget_set_tooltip_text (button, _("Convert the Python program to fast C++ "
-                                                 "with the chosen model (Ctrl+Enter)"));
+          /* A disabled button says why. */
+          if (reason != NULL)
+            gtk_widget_set_tooltip_text (button, reason);
+          else if (!has_source)
+            gtk_widget_set_tooltip_text (button, _("Write or open a Python program first"));
+          else
+            gtk_widget_set_tooltip_text (button, _("Convert the Python program to fast C++ "
+                                                   "with the chosen model (Ctrl+Enter)"));
         }
       gtk_widget_remove_css_class (button, "destructive-action");
       gtk_widget_add_css_class (button, "suggested-action");

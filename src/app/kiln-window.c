@@ -8,6 +8,7 @@
 #include <gtksourceview/gtksource.h>
 #include <string.h>
 
+#include "kiln-a11y.h"
 #include "kiln-model-dropdown.h"
 #include "kiln-status-panel.h"
 #include "kiln-window-private.h"
@@ -259,6 +260,11 @@ run_cb (GObject      *object,
 
   g_clear_object (&program->cancellable);
   kiln_status_panel_set_running (self->status_panel, data->language, FALSE);
+  /* The other program's turn has come. */
+  kiln_status_panel_set_waiting (self->status_panel,
+                                 data->language == KILN_LANGUAGE_CPP ? KILN_LANGUAGE_PYTHON
+                                                                     : KILN_LANGUAGE_CPP,
+                                 FALSE);
   _kiln_window_update_actions (self);
 
   if (run == NULL)
@@ -322,6 +328,11 @@ run_program (KilnWindow   *self,
 
   program->cancellable = g_object_ref (data->cancellable);
   kiln_status_panel_set_running (self->status_panel, language, TRUE);
+  /* Timed runs take turns: the second waits for the first. */
+  kiln_status_panel_set_waiting (self->status_panel, language,
+                                 self->programs[language == KILN_LANGUAGE_CPP
+                                                ? KILN_LANGUAGE_PYTHON
+                                                : KILN_LANGUAGE_CPP].cancellable != NULL);
   _kiln_window_update_actions (self);
   _kiln_window_update_results (self, TRUE);
 
@@ -1175,9 +1186,17 @@ kiln_window_init (KilnWindow *self)
   self->toolchain = g_object_ref (kiln_session_get_toolchain (self->session));
   g_signal_connect_object (self->config, "notify::timing-patterns",
                            G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
+  g_object_bind_property (self->model_dropdown, "no-usable-models", self->status_panel,
+                          "no-usable-models", G_BINDING_SYNC_CREATE);
   g_settings_bind (self->settings, "model", self->model_dropdown, "model-id",
                    G_SETTINGS_BIND_DEFAULT);
   g_signal_connect (self, "notify::application", G_CALLBACK (application_changed_cb), NULL);
+
+  /* Names for screen readers where GTK 4.8 doubles or leaves them out. */
+  kiln_a11y_use_visible_label (GTK_WIDGET (self->convert_button));
+  kiln_a11y_use_visible_label (GTK_WIDGET (self->run_both_button));
+  kiln_a11y_name_expander (self->input_expander);
+  kiln_a11y_keep_cpp_together (GTK_WIDGET (self));
 
   setup_editors (self);
   _kiln_window_convert_init (self);
