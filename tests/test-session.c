@@ -584,6 +584,8 @@ test_offered_reference (void)
   KilnConversion *conversion;
 
   offered->ok = TRUE;
+  g_clear_pointer (&offered->stdout_bytes, g_bytes_unref);
+  g_clear_pointer (&offered->stderr_bytes, g_bytes_unref);
   offered->stdout_bytes = g_bytes_new_static ("45\n", 3);
   offered->stderr_bytes = g_bytes_new_static ("", 0);
   g_array_append_val (offered->runs, stats);
