@@ -18,6 +18,8 @@ struct _KilnStatusPanel
   gboolean           no_usable_models;
 
   GtkStack          *stack;
+  GtkScrolledWindow *results_scroller;
+  guint              scroll_tick;
   AdwStatusPage     *empty_page;
   GtkWidget         *first_run_box;
   GtkWidget         *add_key_button;
@@ -68,6 +70,11 @@ diagnostic_activated_cb (KilnStatusPanel *self,
 static void
 kiln_status_panel_dispose (GObject *object)
 {
+  KilnStatusPanel *self = KILN_STATUS_PANEL (object);
+
+  if (self->scroll_tick != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick);
+  self->scroll_tick = 0;
   /* The bin drops its child first, so the template does not unparent it a second time. */
   adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), KILN_TYPE_STATUS_PANEL);
@@ -151,6 +158,7 @@ kiln_status_panel_class_init (KilnStatusPanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-status-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, stack);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, results_scroller);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, empty_page);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, first_run_box);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, add_key_button);
@@ -283,6 +291,38 @@ show_results (KilnStatusPanel *self)
   gtk_stack_set_visible_child_name (self->stack, "results");
 }
 
+/* Brings the verdict into view once it has its place (the next frame). */
+static gboolean
+scroll_to_verdict_cb (GtkWidget     *widget,
+                      GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  KilnStatusPanel *self = KILN_STATUS_PANEL (widget);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->results_scroller);
+  GtkWidget *content = gtk_scrolled_window_get_child (self->results_scroller);
+  double x, y;
+  double top = gtk_adjustment_get_value (adjustment);
+  double page = gtk_adjustment_get_page_size (adjustment);
+  int height = gtk_widget_get_height (self->verdict_box);
+
+  self->scroll_tick = 0;
+  if (!gtk_widget_get_visible (self->verdict_box) || content == NULL ||
+      !gtk_widget_translate_coordinates (self->verdict_box, content, 0, 0, &x, &y))
+    return G_SOURCE_REMOVE;
+
+  if (y < top || y + height > top + page)
+    gtk_adjustment_set_value (adjustment, MAX (y - 12, 0));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+scroll_to_verdict (KilnStatusPanel *self)
+{
+  if (self->scroll_tick == 0)
+    self->scroll_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_to_verdict_cb,
+                                                      NULL, NULL);
+}
+
 static void
 set_verdict_style (KilnStatusPanel  *self,
                    KilnVerdictStyle  style)
@@ -402,6 +442,7 @@ kiln_status_panel_set_comparison (KilnStatusPanel      *self,
                                : _("Median Python wall time divided by median C++ wall time"));
   gtk_widget_set_visible (self->verdict_box, TRUE);
   show_results (self);
+  scroll_to_verdict (self);
 }
 
 void
@@ -419,6 +460,7 @@ kiln_status_panel_set_verdict_message (KilnStatusPanel  *self,
   gtk_widget_set_visible (self->diff_grid, FALSE);
   gtk_widget_set_visible (self->verdict_box, TRUE);
   show_results (self);
+  scroll_to_verdict (self);
 }
 
 static void
