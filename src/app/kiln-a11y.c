@@ -177,11 +177,32 @@ kiln_a11y_name_entry_row_buttons (AdwEntryRow *row,
 
 /* C++ on one line */
 
-static gboolean
-is_allow_breaks (PangoAttribute *attribute,
-                 gpointer        user_data)
+/* The ranges ("C++") this file kept together in a label, so that only those are replaced
+ * when the text changes; other attributes of the label stay. */
+typedef struct
 {
-  return attribute->klass->type == PANGO_ATTR_ALLOW_BREAKS;
+  guint start;
+  guint end;
+} Range;
+
+static gboolean
+is_ours (PangoAttribute *attribute,
+         gpointer        user_data)
+{
+  GArray *ranges = user_data;
+
+  if (attribute->klass->type != PANGO_ATTR_ALLOW_BREAKS)
+    return FALSE;
+
+  for (guint i = 0; i < ranges->len; i++)
+    {
+      const Range *range = &g_array_index (ranges, Range, i);
+
+      if (range->start == attribute->start_index && range->end == attribute->end_index)
+        return TRUE;
+    }
+
+  return FALSE;
 }
 
 static void
@@ -189,33 +210,35 @@ label_text_cb (GtkLabel *label)
 {
   const char *text = gtk_label_get_text (label);
   PangoAttrList *current = gtk_label_get_attributes (label);
+  GArray *ranges = g_object_get_qdata (G_OBJECT (label), cpp_label_quark);
   g_autoptr(PangoAttrList) attributes = NULL;
-  gboolean had_ours = FALSE;
-  gboolean has_cpp = strstr (text, CPP) != NULL;
+
+  /* Leaves labels alone that never showed "C++", so their attributes stay theirs. */
+  if (strstr (text, CPP) == NULL && ranges->len == 0)
+    return;
 
   if (current != NULL)
     {
       g_autoptr(PangoAttrList) ours = NULL;
 
       attributes = pango_attr_list_copy (current);
-      ours = pango_attr_list_filter (attributes, is_allow_breaks, NULL);
-      had_ours = ours != NULL;
+      ours = pango_attr_list_filter (attributes, is_ours, ranges);
+    }
+  else
+    {
+      attributes = pango_attr_list_new ();
     }
 
-  /* Leaves labels alone that never showed "C++", so their attributes stay theirs. */
-  if (!has_cpp && !had_ours)
-    return;
-
-  if (attributes == NULL)
-    attributes = pango_attr_list_new ();
-
+  g_array_set_size (ranges, 0);
   for (const char *p = strstr (text, CPP); p != NULL; p = strstr (p + CPP_LEN, CPP))
     {
       PangoAttribute *attribute = pango_attr_allow_breaks_new (FALSE);
+      Range range = { p - text, p - text + CPP_LEN };
 
-      attribute->start_index = p - text;
-      attribute->end_index = p - text + CPP_LEN;
+      attribute->start_index = range.start;
+      attribute->end_index = range.end;
       pango_attr_list_insert (attributes, attribute);
+      g_array_append_val (ranges, range);
     }
 
   gtk_label_set_attributes (label, attributes);
@@ -229,7 +252,9 @@ kiln_a11y_label_keep_cpp_together (GtkLabel *label)
   ensure_quarks ();
   if (g_object_get_qdata (G_OBJECT (label), cpp_label_quark) == NULL)
     {
-      g_object_set_qdata (G_OBJECT (label), cpp_label_quark, GINT_TO_POINTER (TRUE));
+      g_object_set_qdata_full (G_OBJECT (label), cpp_label_quark,
+                               g_array_new (FALSE, FALSE, sizeof (Range)),
+                               (GDestroyNotify) g_array_unref);
       g_signal_connect (label, "notify::label", G_CALLBACK (label_text_cb), NULL);
     }
 

@@ -216,7 +216,12 @@ add_monospace (PangoAttrList *attributes,
   if (found == NULL)
     return;
 
+  /* A command in a fixed-width font, on one line. */
   attribute = pango_attr_family_new ("monospace");
+  attribute->start_index = found - text;
+  attribute->end_index = found - text + strlen (part);
+  pango_attr_list_insert (attributes, attribute);
+  attribute = pango_attr_allow_breaks_new (FALSE);
   attribute->start_index = found - text;
   attribute->end_index = found - text + strlen (part);
   pango_attr_list_insert (attributes, attribute);

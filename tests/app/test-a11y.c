@@ -1095,6 +1095,28 @@ test_cpp_together (void)
       g_assert_false (attrs[offset + 2].is_line_break);
     }
 
+  /* The label's other attributes stay, through text changes too. */
+  {
+    g_autoptr(PangoAttrList) own = pango_attr_list_new ();
+    PangoAttribute *bold = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+    PangoAttribute *together = pango_attr_allow_breaks_new (FALSE);
+    g_autofree char *listed = NULL;
+
+    together->start_index = 0;
+    together->end_index = 6;
+    pango_attr_list_insert (own, bold);
+    pango_attr_list_insert (own, together);
+    gtk_label_set_attributes (GTK_LABEL (label), own);
+    gtk_label_set_text (GTK_LABEL (label), "ollama serve, then C++");
+    gtk_label_set_text (GTK_LABEL (label), "ollama serve, then C++ and C++");
+    listed = pango_attr_list_to_string (gtk_label_get_attributes (GTK_LABEL (label)));
+    g_test_message ("%s", listed);
+    g_assert_nonnull (strstr (listed, "weight bold"));
+    g_assert_nonnull (strstr (listed, "0 6 allow-breaks false"));
+    g_assert_nonnull (strstr (listed, "19 22 allow-breaks false"));
+    g_assert_nonnull (strstr (listed, "27 30 allow-breaks false"));
+  }
+
   g_assert_cmpstr (gtk_widget_get_tooltip_text (button), ==, "Run the C++ program & compare");
   g_assert_nonnull (strstr (gtk_widget_get_tooltip_markup (button), "allow_breaks"));
   markup = kiln_a11y_markup_keep_cpp_together ("a < C++ & b");
