@@ -234,6 +234,78 @@ test_window_timing_patterns (void)
   g_rmdir (dir);
 }
 
+static GtkWidget *
+find_by_id (GtkWidget  *widget,
+            const char *id)
+{
+  if (GTK_IS_BUILDABLE (widget) &&
+      g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_id (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+editors_stacked (KilnWindow *window)
+{
+  GtkWidget *paned = find_by_id (GTK_WIDGET (window), "editors_paned");
+
+  return gtk_orientable_get_orientation (GTK_ORIENTABLE (paned)) == GTK_ORIENTATION_VERTICAL;
+}
+
+static gboolean
+editors_side_by_side (KilnWindow *window)
+{
+  return !editors_stacked (window);
+}
+
+/* Another example is another program: the old results go, the panes start at the top, and
+ * the keyboard is in the Python editor. A narrow window stacks the editors. */
+static void
+test_window_example_switch (void)
+{
+  KilnWindow *window = new_window ();
+  KilnStatusPanel *panel = kiln_window_get_status_panel (window);
+  GtkWidget *python_view = find_by_id (GTK_WIDGET (window), "python_view");
+  GtkWidget *input_expander = find_by_id (GTK_WIDGET (window), "input_expander");
+
+  g_assert_nonnull (python_view);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.load-example", "s",
+                                             "sequence-distance"));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == python_view);
+  g_assert_true (gtk_expander_get_expanded (GTK_EXPANDER (input_expander)));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-cpp", NULL));
+  wait_for (window, nothing_runs, RUN_TIMEOUT_SECONDS, "the C++ program");
+  g_assert_cmpstr (kiln_status_panel_get_cpp_time_text (panel), !=, "");
+
+  /* Focus elsewhere, then another example. */
+  gtk_widget_grab_focus (find_by_id (GTK_WIDGET (window), "cpp_view"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.load-example", "s", "pi"));
+  g_assert_cmpstr (kiln_status_panel_get_cpp_time_text (panel), ==, "");
+  g_assert_null (kiln_window_get_comparison (window));
+  g_assert_true (kiln_window_shows_reference (window));
+  g_assert_true (gtk_window_get_focus (GTK_WINDOW (window)) == python_view);
+  /* pi takes no input */
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (input_expander)));
+
+  /* Narrow: Python above C++; wide again: side by side. */
+  gtk_window_set_default_size (GTK_WINDOW (window), 800, 600);
+  wait_for (window, editors_stacked, 10, "the editors to stack");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1300, 800);
+  wait_for (window, editors_side_by_side, 10, "the editors side by side");
+
+  destroy_window (window);
+}
+
 static void
 test_window_compile_error (void)
 {
@@ -1256,6 +1328,7 @@ main (int   argc,
   g_test_add_func ("/window/pi-example", test_window_pi_example);
   g_test_add_func ("/window/compile-error", test_window_compile_error);
   g_test_add_func ("/window/timing-patterns", test_window_timing_patterns);
+  g_test_add_func ("/window/example-switch", test_window_example_switch);
   g_test_add_func ("/window/stop", test_window_stop);
   g_test_add_func ("/window/drafts", test_window_drafts);
   g_test_add_func ("/window/models", test_window_models);
