@@ -25,6 +25,7 @@
 #include "kiln-code-extractor.h"
 #include "kiln-conversion.h"
 #include "kiln-error.h"
+#include "kiln-json-write.h"
 #include "kiln-prompt.h"
 #include "kiln-stream-event.h"
 
@@ -2143,43 +2144,6 @@ kiln_conversion_compare_rank (gconstpointer a,
 
 /* --- records ---------------------------------------------------------------------------- */
 
-static void
-add_number (JsonBuilder *builder,
-            const char  *name,
-            double       value,
-            gboolean     known)
-{
-  json_builder_set_member_name (builder, name);
-  if (known)
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value >= 0)
-    json_builder_add_int_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 JsonNode *
 kiln_conversion_to_record (KilnConversion *self)
 {
@@ -2193,27 +2157,31 @@ kiln_conversion_to_record (KilnConversion *self)
   verdict_text = kiln_conversion_dup_verdict_text (self);
 
   json_builder_begin_object (builder);
-  add_string (builder, "model", self->model_id);
-  add_string (builder, "model_label", self->model_label);
-  add_string (builder, "verdict", kiln_verdict_to_string (self->verdict));
-  add_string (builder, "verdict_text", verdict_text);
+  kiln_json_builder_add_text (builder, "model", self->model_id);
+  kiln_json_builder_add_text (builder, "model_label", self->model_label);
+  kiln_json_builder_add_text (builder, "verdict", kiln_verdict_to_string (self->verdict));
+  kiln_json_builder_add_text (builder, "verdict_text", verdict_text);
   json_builder_set_member_name (builder, "verified");
   json_builder_add_boolean_value (builder, self->verdict == KILN_VERDICT_MATCHED);
-  add_number (builder, "speedup", self->speedup, self->speedup > 0);
+  kiln_json_builder_add_double (builder, "speedup", self->speedup, self->speedup > 0);
   json_builder_set_member_name (builder, "speedup_is_lower_bound");
   json_builder_add_boolean_value (builder, self->speedup_is_lower_bound);
-  add_number (builder, "cpp_seconds", self->cpp_seconds, self->cpp_seconds >= 0);
-  add_number (builder, "python_seconds", self->python_seconds, self->python_seconds >= 0);
-  add_int (builder, "diff_line", self->diff_line > 0 ? (gint64) self->diff_line : -1);
-  add_number (builder, "ttft_seconds", self->ttft_seconds, self->ttft_seconds >= 0);
-  add_int (builder, "tokens_in", self->tokens_in);
-  add_int (builder, "tokens_out", self->tokens_out);
-  add_number (builder, "tokens_per_second", self->tokens_per_second,
-              self->tokens_per_second >= 0);
-  add_number (builder, "cost_usd", self->cost_usd, self->cost_usd >= 0);
-  add_number (builder, "seconds", kiln_conversion_get_seconds (self), TRUE);
-  add_int (builder, "max_attempts", self->max_attempts);
-  add_string (builder, "error", self->error_message);
+  kiln_json_builder_add_double (builder, "cpp_seconds", self->cpp_seconds,
+                                self->cpp_seconds >= 0);
+  kiln_json_builder_add_double (builder, "python_seconds", self->python_seconds,
+                                self->python_seconds >= 0);
+  kiln_json_builder_add_count (builder, "diff_line",
+                               self->diff_line > 0 ? (gint64) self->diff_line : -1);
+  kiln_json_builder_add_double (builder, "ttft_seconds", self->ttft_seconds,
+                                self->ttft_seconds >= 0);
+  kiln_json_builder_add_count (builder, "tokens_in", self->tokens_in);
+  kiln_json_builder_add_count (builder, "tokens_out", self->tokens_out);
+  kiln_json_builder_add_double (builder, "tokens_per_second", self->tokens_per_second,
+                                self->tokens_per_second >= 0);
+  kiln_json_builder_add_double (builder, "cost_usd", self->cost_usd, self->cost_usd >= 0);
+  kiln_json_builder_add_double (builder, "seconds", kiln_conversion_get_seconds (self), TRUE);
+  kiln_json_builder_add_count (builder, "max_attempts", self->max_attempts);
+  kiln_json_builder_add_text (builder, "error", self->error_message);
 
   json_builder_set_member_name (builder, "attempts");
   json_builder_begin_array (builder);
@@ -2221,29 +2189,36 @@ kiln_conversion_to_record (KilnConversion *self)
     {
       g_autoptr(KilnAttempt) attempt = g_list_model_get_item (finished, i);
       KilnComparison *comparison = attempt->comparison;
+      double cpp_seconds = median_wall (attempt->cpp);
+      const char *error = attempt->error != NULL ? attempt->error->message
+                          : attempt->cpp != NULL && attempt->cpp->error != NULL
+                          ? attempt->cpp->error->message : NULL;
 
       json_builder_begin_object (builder);
-      add_int (builder, "number", attempt->number);
-      add_string (builder, "repairing", kiln_attempt_reason_to_string (attempt->repairing));
-      add_string (builder, "reason", kiln_attempt_reason_to_string (attempt->reason));
-      add_string (builder, "answer", attempt->answer);
-      add_string (builder, "code", attempt->code);
-      add_string (builder, "notes", attempt->notes);
-      add_string (builder, "reasoning", attempt->reasoning);
-      add_string (builder, "refusal", attempt->refusal);
-      add_string (builder, "finish_reason", attempt->finish_reason);
-      add_string (builder, "error", attempt->error ? attempt->error->message
-                                    : attempt->cpp && attempt->cpp->error
-                                    ? attempt->cpp->error->message : NULL);
-      add_number (builder, "cpp_seconds", median_wall (attempt->cpp),
-                  median_wall (attempt->cpp) >= 0);
-      add_int (builder, "diff_line", comparison && comparison->diff && !comparison->diff->match
-                                     ? (gint64) comparison->diff->line : -1);
-      add_int (builder, "input_tokens", attempt->input_tokens);
-      add_int (builder, "output_tokens", attempt->output_tokens);
-      add_number (builder, "ttft_seconds", attempt->ttft_seconds, attempt->ttft_seconds >= 0);
-      add_number (builder, "seconds", attempt->seconds, TRUE);
-      add_number (builder, "cost_usd", attempt->cost_usd, attempt->cost_usd >= 0);
+      kiln_json_builder_add_count (builder, "number", attempt->number);
+      kiln_json_builder_add_text (builder, "repairing",
+                                  kiln_attempt_reason_to_string (attempt->repairing));
+      kiln_json_builder_add_text (builder, "reason",
+                                  kiln_attempt_reason_to_string (attempt->reason));
+      kiln_json_builder_add_text (builder, "answer", attempt->answer);
+      kiln_json_builder_add_text (builder, "code", attempt->code);
+      kiln_json_builder_add_text (builder, "notes", attempt->notes);
+      kiln_json_builder_add_text (builder, "reasoning", attempt->reasoning);
+      kiln_json_builder_add_text (builder, "refusal", attempt->refusal);
+      kiln_json_builder_add_text (builder, "finish_reason", attempt->finish_reason);
+      kiln_json_builder_add_text (builder, "error", error);
+      kiln_json_builder_add_double (builder, "cpp_seconds", cpp_seconds, cpp_seconds >= 0);
+      kiln_json_builder_add_count (builder, "diff_line",
+                                   comparison != NULL && comparison->diff != NULL &&
+                                   !comparison->diff->match
+                                   ? (gint64) comparison->diff->line : -1);
+      kiln_json_builder_add_count (builder, "input_tokens", attempt->input_tokens);
+      kiln_json_builder_add_count (builder, "output_tokens", attempt->output_tokens);
+      kiln_json_builder_add_double (builder, "ttft_seconds", attempt->ttft_seconds,
+                                    attempt->ttft_seconds >= 0);
+      kiln_json_builder_add_double (builder, "seconds", attempt->seconds, TRUE);
+      kiln_json_builder_add_double (builder, "cost_usd", attempt->cost_usd,
+                                    attempt->cost_usd >= 0);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

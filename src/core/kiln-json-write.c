@@ -243,3 +243,40 @@ kiln_json_to_string (JsonNode *node,
   write_node (out, node, pretty, 0);
   return g_string_free (out, FALSE);
 }
+
+void
+kiln_json_builder_add_double (JsonBuilder *builder,
+                              const char  *name,
+                              double       value,
+                              gboolean     known)
+{
+  json_builder_set_member_name (builder, name);
+  if (known)
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+kiln_json_builder_add_count (JsonBuilder *builder,
+                             const char  *name,
+                             gint64       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value >= 0)
+    json_builder_add_int_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+void
+kiln_json_builder_add_text (JsonBuilder *builder,
+                            const char  *name,
+                            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}

@@ -27,4 +27,18 @@ void  kiln_json_append_string (GString    *out,
                                const char *text,
                                gssize      length);
 
+/* Members whose value may be unknown, for JsonBuilder objects: each sets member @name to the
+ * value, or to null — a double when @known, an integer when @value >= 0, a string when
+ * @value is not NULL. */
+void  kiln_json_builder_add_double (JsonBuilder *builder,
+                                    const char  *name,
+                                    double       value,
+                                    gboolean     known);
+void  kiln_json_builder_add_count  (JsonBuilder *builder,
+                                    const char  *name,
+                                    gint64       value);
+void  kiln_json_builder_add_text   (JsonBuilder *builder,
+                                    const char  *name,
+                                    const char  *value);
+
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kiln-format.h"
+#include "kiln-json-write.h"
 #include "kiln-leaderboard.h"
 
 /* One result, as the contract says it: a negative number is null. */
@@ -132,42 +133,6 @@ ranked_rows (GListModel  *conversions,
 
 /* --- JSON ------------------------------------------------------------------------------- */
 
-static void
-add_double (JsonBuilder *builder,
-            const char  *name,
-            double       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value >= 0)
-    json_builder_add_double_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_int (JsonBuilder *builder,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value >= 0)
-    json_builder_add_int_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
-add_string (JsonBuilder *builder,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 JsonNode *
 kiln_leaderboard_to_json (GListModel *conversions,
                           const char *program,
@@ -183,7 +148,7 @@ kiln_leaderboard_to_json (GListModel *conversions,
   rows = ranked_rows (conversions, output_files, &sorted);
   builder = json_builder_new ();
   json_builder_begin_object (builder);
-  add_string (builder, "program", program != NULL ? program : "");
+  kiln_json_builder_add_text (builder, "program", program != NULL ? program : "");
 
   json_builder_set_member_name (builder, "results");
   json_builder_begin_array (builder);
@@ -192,24 +157,31 @@ kiln_leaderboard_to_json (GListModel *conversions,
       const Row *row = &g_array_index (rows, Row, i);
 
       json_builder_begin_object (builder);
-      add_string (builder, "model", row->model);
+      kiln_json_builder_add_text (builder, "model", row->model);
       json_builder_set_member_name (builder, "ok");
       json_builder_add_boolean_value (builder, row->ok);
-      add_string (builder, "verdict", row->verdict);
-      add_int (builder, "attempts", row->attempts);
-      add_double (builder, "speedup", row->speedup);
-      add_double (builder, "cpp_seconds", row->cpp_seconds);
-      add_double (builder, "ttft_seconds", row->ttft_seconds);
-      add_int (builder, "tokens_in", row->tokens_in);
-      add_int (builder, "tokens_out", row->tokens_out);
-      add_double (builder, "cost_usd", row->cost_usd);
-      add_double (builder, "seconds", row->seconds);
-      add_string (builder, "output_file", row->output_file);
+      kiln_json_builder_add_text (builder, "verdict", row->verdict);
+      kiln_json_builder_add_count (builder, "attempts", row->attempts);
+      kiln_json_builder_add_double (builder, "speedup", row->speedup,
+                                    row->speedup >= 0);
+      kiln_json_builder_add_double (builder, "cpp_seconds", row->cpp_seconds,
+                                    row->cpp_seconds >= 0);
+      kiln_json_builder_add_double (builder, "ttft_seconds", row->ttft_seconds,
+                                    row->ttft_seconds >= 0);
+      kiln_json_builder_add_count (builder, "tokens_in", row->tokens_in);
+      kiln_json_builder_add_count (builder, "tokens_out", row->tokens_out);
+      kiln_json_builder_add_double (builder, "cost_usd", row->cost_usd,
+                                    row->cost_usd >= 0);
+      kiln_json_builder_add_double (builder, "seconds", row->seconds,
+                                    row->seconds >= 0);
+      kiln_json_builder_add_text (builder, "output_file", row->output_file);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
 
-  add_double (builder, "python_seconds", known_or_null (python_seconds));
+  kiln_json_builder_add_double (builder, "python_seconds",
+                                known_or_null (python_seconds),
+                                known_or_null (python_seconds) >= 0);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
