@@ -913,7 +913,6 @@ new_result (KilnLanguage language,
       result->compile = kiln_compile_result_new ();
       result->compile->ok = TRUE;
       result->compile->command = g_strdupv ((char **) command);
-      result->compile->diagnostics = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_diagnostic_free);
       g_ptr_array_add (result->compile->diagnostics,
                        kiln_diagnostic_new ("main.cpp", 3, 5, KILN_SEVERITY_WARNING,
                                             "unused variable ‘x’"));
