@@ -988,7 +988,8 @@ clip_line (const char *line)
   g_autofree char *valid = NULL;
 
   if (line == NULL)
-    return g_strdup (_("(no more output: the program stopped printing here)"));
+    /* Not translated: this goes to the model, inside an English prompt. */
+    return g_strdup ("(no more output: the program stopped printing here)");
 
   valid = g_utf8_make_valid (line, -1);
   if (g_utf8_strlen (valid, -1) > LINE_MAX_CHARS)
@@ -1034,7 +1035,7 @@ render_repair (KilnConversion     *self,
       name = KILN_PROMPT_REPAIR_COMPILE;
       if (reason == KILN_ATTEMPT_NO_CODE)
         g_hash_table_insert (values, (char *) "diagnostics",
-                             g_strdup (_("Your answer contained no C++ program.")));
+                             g_strdup ("Your answer contained no C++ program."));
       else
         g_hash_table_insert (values, (char *) "diagnostics",
                              kiln_prompt_trim_diagnostics (attempt->cpp->compile->output,
@@ -1576,7 +1577,7 @@ read_cpu_model (void)
   static const char * const keys[] = { "model name", "Model", "Hardware", "cpu model", NULL };
 
   if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
-    return g_strdup (_("unknown"));
+    return g_strdup ("unknown");
 
   lines = g_strsplit (text, "\n", -1);
   for (guint k = 0; keys[k] != NULL; k++)
@@ -1592,7 +1593,7 @@ read_cpu_model (void)
           return g_strstrip (g_strdup (colon + 1));
       }
 
-  return g_strdup (_("unknown"));
+  return g_strdup ("unknown");
 }
 
 static void
@@ -1669,7 +1670,7 @@ compiler_cb (GObject      *object,
     }
   else
     {
-      g_hash_table_insert (values, (char *) "cpu_arch", g_strdup (_("unknown")));
+      g_hash_table_insert (values, (char *) "cpu_arch", g_strdup ("unknown"));
       g_hash_table_insert (values, (char *) "os", g_strdup (os_name ? os_name : "Linux"));
     }
   g_hash_table_insert (values, (char *) "cpu_model",
@@ -1679,9 +1680,10 @@ compiler_cb (GObject      *object,
   g_hash_table_insert (values, (char *) "source", g_strdup (self->source));
   g_hash_table_insert (values, (char *) "input_note",
                        input_size > 0
-                         ? g_strdup_printf (_("The program reads %" G_GSIZE_FORMAT " bytes "
-                                              "from standard input when it runs."), input_size)
-                         : g_strdup (_("The program gets no input: standard input is empty.")));
+                         /* Not translated: the prompts are English. */
+                         ? g_strdup_printf ("The program reads %" G_GSIZE_FORMAT " bytes "
+                                            "from standard input when it runs.", input_size)
+                         : g_strdup ("The program gets no input: standard input is empty."));
 
   system_name = self->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_SYSTEM
                                                        : KILN_PROMPT_CPP_TO_CPP_SYSTEM;
