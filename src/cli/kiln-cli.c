@@ -80,7 +80,7 @@ static const GOptionEntry entries[] = {
   { "stdin", 0, 0, G_OPTION_ARG_FILENAME, &opt_stdin,
     N_("Give the contents of FILE to the program on standard input"), N_("FILE") },
   { "repeat", 0, 0, G_OPTION_ARG_INT, &opt_repeat,
-    N_("Run the program N times for timing (C++: at most N within 1 s)"), "N" },
+    N_("Run the program N times for timing (C++: fewer only past a 20 s budget)"), "N" },
   { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
     N_("Stop a run after SECONDS (default 60)"), N_("SECONDS") },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
