@@ -325,6 +325,198 @@ test_compare_large (void)
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 }
 
+typedef struct
+{
+  const char *name;
+  const char *reference;
+  const char *candidate;
+  double      tolerance;
+  gboolean    match;
+  gboolean    within;
+  guint       line;
+} ToleranceCase;
+
+static const ToleranceCase tolerance_cases[] = {
+  { "exact", "pi = 3.14159\n", "pi = 3.14159", 1e-9, TRUE, FALSE, 0 },
+  { "last-digits", "3.141592653589793", "3.14159265358979", 1e-9, FALSE, TRUE, 0 },
+  { "last-digits-exact-only", "3.141592653589793", "3.14159265358979", 0, FALSE, FALSE, 1 },
+  { "too-far", "3.141592653589793", "3.1415926", 1e-9, FALSE, FALSE, 1 },
+  { "other-format", "Sum: 1.0000000001e10", "Sum: 10000000001", 1e-9, FALSE, TRUE, 0 },
+  { "zero-forms", "0 -0.0 +1", "0.0 0 1", 1e-9, FALSE, TRUE, 0 },
+  /* Relative only: a value that should be 0 must print as 0 */
+  { "zero-vs-tiny", "0", "1e-17", 1e-9, FALSE, FALSE, 1 },
+  { "integers", "Result: 10980", "Result: 10981", 1e-9, FALSE, FALSE, 1 },
+  { "integers-loose", "Result: 10980", "Result: 10981", 1e-3, FALSE, TRUE, 0 },
+  { "negative", "x=-0.1, y=-2", "x=-0.10000000000000001, y=-2.0", 1e-9, FALSE, TRUE, 0 },
+  { "sign-flip", "-0.5", "0.5", 1e-9, FALSE, FALSE, 1 },
+  { "text-differs", "Sum: 1.0", "Total: 1.0000000000001", 1e-9, FALSE, FALSE, 1 },
+  { "spacing-differs", "1.0  2.0", "1.0 2.0", 1e-9, FALSE, FALSE, 1 },
+  { "more-numbers", "x 1 2", "x 1 2 3", 1e-9, FALSE, FALSE, 1 },
+  { "number-vs-text", "n = 5", "n = five", 1e-9, FALSE, FALSE, 1 },
+  { "identifier-not-number", "v1 = 2", "v1.0000000000001 = 2", 1e-9, FALSE, FALSE, 1 },
+  { "unit-after-number", "10.0ms", "10.00000000001ms", 1e-9, FALSE, TRUE, 0 },
+  { "incomplete-exponent", "2e", "2.0000000000001e", 1e-9, FALSE, TRUE, 0 },
+  { "nan-forms", "nan", "-nan", 1e-9, FALSE, TRUE, 0 },
+  { "nan-vs-number", "nan", "0", 1e-9, FALSE, FALSE, 1 },
+  { "inf-forms", "inf -inf", "Infinity -INF", 1e-9, FALSE, TRUE, 0 },
+  { "inf-vs-large", "inf", "1e308", 1e-9, FALSE, FALSE, 1 },
+  { "inf-sign", "inf", "-inf", 1e-9, FALSE, FALSE, 1 },
+  { "info-is-text", "info 1", "inf0 1", 1e-9, FALSE, FALSE, 1 },
+  { "then-differs", "1.0000000000001\nok\nA", "1\nok\nB", 1e-9, FALSE, FALSE, 3 },
+  { "then-masked", "0.30000000000000004\nElapsed: 2s", "0.3\nElapsed: 0.01s", 1e-9,
+    FALSE, TRUE, 0 },
+  { "line-missing", "1.0\n2.0", "1.0000000000001", 1e-9, FALSE, FALSE, 2 },
+  { "huge-integers", "123456789012345678901234567890", "123456789012345678901234567891",
+    1e-9, FALSE, TRUE, 0 },
+};
+
+static void
+test_tolerance (gconstpointer data)
+{
+  const ToleranceCase *c = data;
+  g_autoptr(KilnTimingMask) mask = kiln_timing_mask_new (NULL, NULL);
+  g_autoptr(KilnOutputDiff) diff = NULL;
+
+  diff = kiln_output_compare_with_tolerance (c->reference, strlen (c->reference),
+                                             c->candidate, strlen (c->candidate),
+                                             mask, c->tolerance);
+  g_assert_cmpint (diff->match, ==, c->match);
+  g_assert_cmpint (diff->within_tolerance, ==, c->within);
+  g_assert_cmpuint (diff->line, ==, c->line);
+  g_assert_cmpfloat (diff->tolerance, ==, c->tolerance);
+  if (c->line == 0)
+    {
+      g_assert_null (diff->reference);
+      g_assert_null (diff->candidate);
+    }
+}
+
+static void
+test_tolerance_default (void)
+{
+  g_autoptr(KilnOutputDiff) diff = kiln_output_compare ("0.1", 3, "0.10000000000000001", 19,
+                                                        NULL);
+
+  g_assert_false (diff->match);
+  g_assert_false (diff->within_tolerance);
+  g_assert_cmpfloat (diff->tolerance, ==, 0);
+}
+
+typedef struct
+{
+  const char *name;
+  const char *reference;
+  const char *candidate;
+  guint       column;
+  guint       reference_end;
+  guint       candidate_end;
+} ColumnCase;
+
+static const ColumnCase column_cases[] = {
+  /* 3.14159265|8589 vs 3.14159265|386 */
+  { "pi", "3.141592658589", "3.14159265386", 10, 14, 13 },
+  { "inner", "Result: 10980", "Result: 10990", 11, 12, 12 },
+  { "inserted", "abcXdef", "abcdef", 3, 4, 3 },
+  { "removed", "abcdef", "abcXYdef", 3, 3, 5 },
+  /* The suffix does not reach back into the prefix */
+  { "repeated", "aa", "aaa", 2, 2, 3 },
+  { "repeated-inside", "abab", "ab", 2, 4, 2 },
+  { "first", "x = 1", "y = 1", 0, 1, 1 },
+  { "whole", "abc", "xyz", 0, 3, 3 },
+  { "utf8", "π ≈ 3.14", "π ≈ 3.15", 7, 8, 8 },
+  { "utf8-suffix", "3 € left", "4 € left", 0, 1, 1 },
+  /* é and è share their first byte, é and ĩ their last: neither counts */
+  { "utf8-shared-lead-byte", "é", "è", 0, 1, 1 },
+  { "utf8-shared-trail-byte", "é", "ĩ", 0, 1, 1 },
+  { "invalid-byte", "a\xff" "b", "a\xfe" "b", 1, 2, 2 },
+  { "invalid-vs-utf8", "x\xc3" "A", "xé", 1, 3, 2 },
+  { "candidate-ended", "1\n2 €", "1", 0, 3, 0 },
+  { "reference-ended", "1", "1\nabc", 0, 0, 3 },
+};
+
+static void
+test_columns (gconstpointer data)
+{
+  const ColumnCase *c = data;
+  g_autoptr(KilnOutputDiff) diff = NULL;
+
+  diff = kiln_output_compare (c->reference, strlen (c->reference),
+                              c->candidate, strlen (c->candidate), NULL);
+  g_assert_false (diff->match);
+  g_assert_cmpuint (diff->column, ==, c->column);
+  g_assert_cmpuint (diff->reference_end, ==, c->reference_end);
+  g_assert_cmpuint (diff->candidate_end, ==, c->candidate_end);
+  g_assert_cmpuint (diff->column, <=, diff->reference_end);
+  g_assert_cmpuint (diff->column, <=, diff->candidate_end);
+  if (diff->reference != NULL && g_utf8_validate (diff->reference, -1, NULL))
+    g_assert_cmpuint (diff->reference_end, <=, g_utf8_strlen (diff->reference, -1));
+  if (diff->candidate != NULL && g_utf8_validate (diff->candidate, -1, NULL))
+    g_assert_cmpuint (diff->candidate_end, <=, g_utf8_strlen (diff->candidate, -1));
+}
+
+/* The columns count characters of the text a person sees: with g_utf8_make_valid() the
+ * invalid byte becomes one U+FFFD, and the differing part is exactly what differs. */
+static void
+test_columns_made_valid (void)
+{
+  const char *reference = "r\xff=1.5";
+  const char *candidate = "r\xff=1.25";
+  g_autoptr(KilnOutputDiff) diff = kiln_output_compare (reference, strlen (reference),
+                                                        candidate, strlen (candidate), NULL);
+  g_autofree char *shown = g_utf8_make_valid (diff->candidate, -1);
+  const char *from = g_utf8_offset_to_pointer (shown, diff->column);
+  const char *to = g_utf8_offset_to_pointer (shown, diff->candidate_end);
+  g_autofree char *part = g_strndup (from, to - from);
+
+  g_assert_cmpstr (part, ==, "2");
+  g_assert_cmpuint (diff->column, ==, 5);
+  g_assert_cmpuint (diff->reference_end, ==, 5);
+}
+
+static void
+test_columns_when_equal (void)
+{
+  g_autoptr(KilnOutputDiff) equal = kiln_output_compare ("a", 1, "a", 1, NULL);
+  g_autoptr(KilnOutputDiff) within = kiln_output_compare_with_tolerance ("1.0", 3, "1", 1,
+                                                                        NULL, 1e-9);
+
+  g_assert_true (equal->match);
+  g_assert_cmpuint (equal->column + equal->reference_end + equal->candidate_end, ==, 0);
+  g_assert_true (within->within_tolerance);
+  g_assert_cmpuint (within->column + within->reference_end + within->candidate_end, ==, 0);
+}
+
+/* A long line within tolerance, and one that differs only at its end: linear time */
+static void
+test_tolerance_large (void)
+{
+  g_autoptr(GString) reference = g_string_new (NULL);
+  g_autoptr(GString) candidate = g_string_new (NULL);
+  g_autoptr(KilnOutputDiff) within = NULL;
+  g_autoptr(KilnOutputDiff) last = NULL;
+
+  for (guint i = 0; i < 200000; i++)
+    {
+      g_string_append_printf (reference, "%u.5 ", i);
+      g_string_append_printf (candidate, "%u.50000000000001 ", i);
+    }
+
+  within = kiln_output_compare_with_tolerance (reference->str, reference->len,
+                                               candidate->str, candidate->len, NULL, 1e-9);
+  g_assert_true (within->within_tolerance);
+
+  g_string_append (reference, "x");
+  g_string_append (candidate, "y");
+  last = kiln_output_compare_with_tolerance (reference->str, reference->len,
+                                             candidate->str, candidate->len, NULL, 1e-9);
+  g_assert_false (last->within_tolerance);
+  g_assert_cmpuint (last->line, ==, 1);
+  /* "0.5" is common, then " " and "0000000000001 …" differ, up to the end */
+  g_assert_cmpuint (last->column, ==, 3);
+  g_assert_cmpuint (last->reference_end, ==, reference->len);
+  g_assert_cmpuint (last->candidate_end, ==, candidate->len);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -354,6 +546,26 @@ main (int   argc,
     }
   g_test_add_func ("/output-compare/compare/null", test_compare_null);
   g_test_add_func ("/output-compare/compare/large", test_compare_large);
+
+  for (guint i = 0; i < G_N_ELEMENTS (tolerance_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/output-compare/tolerance/%s",
+                                               tolerance_cases[i].name);
+
+      g_test_add_data_func (path, &tolerance_cases[i], test_tolerance);
+    }
+  g_test_add_func ("/output-compare/tolerance/default", test_tolerance_default);
+  g_test_add_func ("/output-compare/tolerance/large", test_tolerance_large);
+
+  for (guint i = 0; i < G_N_ELEMENTS (column_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/output-compare/columns/%s",
+                                               column_cases[i].name);
+
+      g_test_add_data_func (path, &column_cases[i], test_columns);
+    }
+  g_test_add_func ("/output-compare/columns/made-valid", test_columns_made_valid);
+  g_test_add_func ("/output-compare/columns/when-equal", test_columns_when_equal);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -253,25 +254,297 @@ kiln_output_split_lines (const char *text,
   return (char **) g_ptr_array_free (g_steal_pointer (&lines), FALSE);
 }
 
+/* Numbers inside a line, for the tolerance. A number is a maximal run like -12, 3.25, .5,
+ * 1e-9 or 6.02E+23, or inf, infinity or nan (any case), with an optional sign. It does not
+ * start inside a word ("x1", "abc123" are text) and inf or nan must stand alone ("info" is
+ * text). Returns the number's length at @p, or 0. */
+static inline gboolean
+is_word_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '_';
+}
+
+static gsize
+scan_number (const char *start,
+             const char *p,
+             const char *end)
+{
+  const char *q = p;
+  const char *digits;
+  gboolean mantissa = FALSE;
+
+  if (p > start && is_word_char (p[-1]))
+    return 0;
+
+  if (q < end && (*q == '+' || *q == '-'))
+    q++;
+
+  /* inf, infinity, nan */
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char * const words[] = { "infinity", "inf", "nan" };
+      gsize word_len = strlen (words[i]);
+
+      if ((gsize) (end - q) >= word_len && g_ascii_strncasecmp (q, words[i], word_len) == 0 &&
+          (q + word_len == end || !is_word_char (q[word_len])))
+        return q + word_len - p;
+    }
+
+  digits = q;
+  while (q < end && g_ascii_isdigit (*q))
+    q++;
+  mantissa = q > digits;
+
+  if (q < end && *q == '.')
+    {
+      const char *fraction = ++q;
+
+      while (q < end && g_ascii_isdigit (*q))
+        q++;
+
+      if (q == fraction && !mantissa)
+        return 0;
+      mantissa = TRUE;
+    }
+
+  if (!mantissa)
+    return 0;
+
+  /* An exponent only when it is complete: "2e" is the number 2 and the text "e" */
+  if (q < end && (*q == 'e' || *q == 'E'))
+    {
+      const char *e = q + 1;
+
+      if (e < end && (*e == '+' || *e == '-'))
+        e++;
+      if (e < end && g_ascii_isdigit (*e))
+        {
+          while (e < end && g_ascii_isdigit (*e))
+            e++;
+          q = e;
+        }
+    }
+
+  return q - p;
+}
+
+static double
+parse_number (const char *text,
+              gsize       length)
+{
+  char buffer[64];
+  g_autofree char *copy = NULL;
+  const char *nul_terminated;
+
+  if (length < sizeof buffer)
+    {
+      memcpy (buffer, text, length);
+      buffer[length] = '\0';
+      nul_terminated = buffer;
+    }
+  else
+    {
+      copy = g_strndup (text, length);
+      nul_terminated = copy;
+    }
+
+  return g_ascii_strtod (nul_terminated, NULL);
+}
+
+static gboolean
+numbers_agree (const char *a_text,
+               gsize       a_len,
+               const char *b_text,
+               gsize       b_len,
+               double      tolerance)
+{
+  double a, b;
+
+  if (a_len == b_len && memcmp (a_text, b_text, a_len) == 0)
+    return TRUE;
+
+  a = parse_number (a_text, a_len);
+  b = parse_number (b_text, b_len);
+
+  /* Python prints nan where C++ may print -nan */
+  if (isnan (a) || isnan (b))
+    return isnan (a) && isnan (b);
+
+  if (a == b)
+    return TRUE;
+
+  if (isinf (a) || isinf (b))
+    return FALSE;
+
+  return fabs (a - b) <= tolerance * MAX (fabs (a), fabs (b));
+}
+
+/* Both lines must be the same sequence of numbers and other text: the text byte for byte,
+ * the numbers within @tolerance. */
+static gboolean
+lines_agree (const char *ref,
+             gsize       ref_len,
+             const char *cand,
+             gsize       cand_len,
+             double      tolerance)
+{
+  const char *ref_end = ref + ref_len;
+  const char *cand_end = cand + cand_len;
+  const char *r = ref;
+  const char *c = cand;
+
+  while (r < ref_end && c < cand_end)
+    {
+      gsize r_num = scan_number (ref, r, ref_end);
+      gsize c_num = scan_number (cand, c, cand_end);
+
+      if (r_num > 0 && c_num > 0)
+        {
+          if (!numbers_agree (r, r_num, c, c_num, tolerance))
+            return FALSE;
+          r += r_num;
+          c += c_num;
+        }
+      else if (r_num > 0 || c_num > 0 || *r != *c)
+        {
+          return FALSE;
+        }
+      else
+        {
+          r++;
+          c++;
+        }
+    }
+
+  return r == ref_end && c == cand_end;
+}
+
+/* The length in bytes of the character at @p: a valid UTF-8 sequence, or 1 for a byte that
+ * does not start one (g_utf8_make_valid() replaces such a byte with one U+FFFD). */
+static gsize
+char_length (const char *p,
+             const char *end)
+{
+  gsize available = end - p;
+  gsize length;
+
+  if ((guchar) *p < 0x80)
+    return 1;
+
+  length = g_utf8_skip[(guchar) *p];
+  if (length > available || length == 1)
+    return 1;
+
+  if (g_utf8_get_char_validated (p, length) >= (gunichar) -2)
+    return 1;
+
+  return length;
+}
+
+/* Where the two lines differ, in characters: the common prefix, then the common suffix that
+ * does not overlap it, both on character boundaries of both lines. */
+static void
+diff_columns (KilnOutputDiff *diff,
+              const char     *ref,
+              gsize           ref_len,
+              const char     *cand,
+              gsize           cand_len)
+{
+  gsize prefix = 0;
+  guint column = 0;
+  gsize max_suffix;
+  gsize suffix = 0;
+  g_autofree guint8 *ref_boundary = NULL;
+  g_autofree guint8 *cand_boundary = NULL;
+  guint ref_chars = 0;
+  guint cand_chars = 0;
+
+  while (prefix < ref_len && prefix < cand_len)
+    {
+      gsize r = char_length (ref + prefix, ref + ref_len);
+      gsize c = char_length (cand + prefix, cand + cand_len);
+
+      if (r != c || memcmp (ref + prefix, cand + prefix, r) != 0)
+        break;
+
+      prefix += r;
+      if (column < G_MAXUINT)
+        column++;
+    }
+
+  max_suffix = MIN (ref_len - prefix, cand_len - prefix);
+  while (suffix < max_suffix && ref[ref_len - suffix - 1] == cand[cand_len - suffix - 1])
+    suffix++;
+
+  /* Which suffix lengths start on a character boundary of each line */
+  ref_boundary = g_malloc0 (suffix + 1);
+  cand_boundary = g_malloc0 (suffix + 1);
+
+  for (gsize i = prefix; ; )
+    {
+      if (ref_len - i <= suffix)
+        ref_boundary[ref_len - i] = 1;
+      if (i >= ref_len)
+        break;
+      i += char_length (ref + i, ref + ref_len);
+    }
+  for (gsize i = prefix; ; )
+    {
+      if (cand_len - i <= suffix)
+        cand_boundary[cand_len - i] = 1;
+      if (i >= cand_len)
+        break;
+      i += char_length (cand + i, cand + cand_len);
+    }
+
+  while (suffix > 0 && !(ref_boundary[suffix] && cand_boundary[suffix]))
+    suffix--;
+
+  for (gsize i = prefix; i < ref_len - suffix; i += char_length (ref + i, ref + ref_len))
+    ref_chars++;
+  for (gsize i = prefix; i < cand_len - suffix; i += char_length (cand + i, cand + cand_len))
+    cand_chars++;
+
+  diff->column = column;
+  diff->reference_end = (guint) MIN ((guint64) column + ref_chars, G_MAXUINT);
+  diff->candidate_end = (guint) MIN ((guint64) column + cand_chars, G_MAXUINT);
+}
+
+static guint
+count_chars (const char *line,
+             gsize       length)
+{
+  guint count = 0;
+
+  for (gsize i = 0; i < length && count < G_MAXUINT; i += char_length (line + i, line + length))
+    count++;
+
+  return count;
+}
+
 KilnOutputDiff *
-kiln_output_compare (const char     *reference,
-                     gsize           reference_len,
-                     const char     *candidate,
-                     gsize           candidate_len,
-                     KilnTimingMask *mask)
+kiln_output_compare_with_tolerance (const char     *reference,
+                                    gsize           reference_len,
+                                    const char     *candidate,
+                                    gsize           candidate_len,
+                                    KilnTimingMask *mask,
+                                    double          tolerance)
 {
   KilnOutputDiff *diff;
   LineReader ref_reader;
   LineReader cand_reader;
   guint line_number = 0;
+  gboolean within = FALSE;
 
   g_return_val_if_fail (reference != NULL || reference_len == 0, NULL);
   g_return_val_if_fail (candidate != NULL || candidate_len == 0, NULL);
+  g_return_val_if_fail (tolerance >= 0 && isfinite (tolerance), NULL);
 
   line_reader_init (&ref_reader, reference, reference_len);
   line_reader_init (&cand_reader, candidate, candidate_len);
 
   diff = g_new0 (KilnOutputDiff, 1);
+  diff->tolerance = tolerance;
 
   for (;;)
     {
@@ -297,6 +570,23 @@ kiln_output_compare (const char     *reference,
           if (mask_matches_len (mask, ref_line, ref_length) &&
               mask_matches_len (mask, cand_line, cand_length))
             continue;
+
+          if (tolerance > 0 &&
+              lines_agree (ref_line, ref_length, cand_line, cand_length, tolerance))
+            {
+              within = TRUE;
+              continue;
+            }
+
+          diff_columns (diff, ref_line, ref_length, cand_line, cand_length);
+        }
+      else if (has_ref)
+        {
+          diff->reference_end = count_chars (ref_line, ref_length);
+        }
+      else
+        {
+          diff->candidate_end = count_chars (cand_line, cand_length);
         }
 
       diff->match = FALSE;
@@ -307,9 +597,21 @@ kiln_output_compare (const char     *reference,
       return diff;
     }
 
-  diff->match = TRUE;
+  diff->match = !within;
+  diff->within_tolerance = within;
 
   return diff;
+}
+
+KilnOutputDiff *
+kiln_output_compare (const char     *reference,
+                     gsize           reference_len,
+                     const char     *candidate,
+                     gsize           candidate_len,
+                     KilnTimingMask *mask)
+{
+  return kiln_output_compare_with_tolerance (reference, reference_len,
+                                             candidate, candidate_len, mask, 0);
 }
 
 void
