@@ -11,6 +11,7 @@
 
 #include "kiln-error.h"
 #include "kiln-output-compare.h"
+#include "kiln-output-compare-private.h"
 
 struct _KilnTimingMask
 {
@@ -326,6 +327,14 @@ scan_number (const char *start,
     }
 
   return q - p;
+}
+
+gsize
+_kiln_output_scan_number (const char *start,
+                          const char *p,
+                          const char *end)
+{
+  return scan_number (start, p, end);
 }
 
 static double
