@@ -307,7 +307,8 @@ assert_run_object (JsonNode   *node,
                    const char *language)
 {
   static const char * const keys[] = { "language", "ok", "error", "sandbox", "compile", "runs",
-                                       "wall_seconds_median", "stdout", "stderr", NULL };
+                                       "wall_seconds_median", "cpu_seconds", "stdout", "stderr",
+                                       NULL };
   JsonObject *run;
   JsonArray *runs;
 
@@ -347,6 +348,21 @@ assert_run_object (JsonNode   *node,
   assert_nullable_number (run, "wall_seconds_median");
   g_assert_true (member_is_null (run, "wall_seconds_median") ==
                  (json_array_get_length (runs) == 0));
+  g_assert_true (member_is_null (run, "cpu_seconds") == (json_array_get_length (runs) == 0));
+  if (!member_is_null (run, "cpu_seconds"))
+    {
+      static const char * const cpu_keys[] = { "median", "min", "max", NULL };
+      JsonObject *cpu = json_object_get_object_member (run, "cpu_seconds");
+
+      assert_keys (cpu, cpu_keys);
+      assert_number (cpu, "median");
+      assert_number (cpu, "min");
+      assert_number (cpu, "max");
+      g_assert_cmpfloat (json_object_get_double_member (cpu, "min"), <=,
+                         json_object_get_double_member (cpu, "median"));
+      g_assert_cmpfloat (json_object_get_double_member (cpu, "median"), <=,
+                         json_object_get_double_member (cpu, "max"));
+    }
   assert_string (run, "stdout");
   assert_string (run, "stderr");
 

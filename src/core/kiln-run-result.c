@@ -273,6 +273,40 @@ kiln_run_result_get_wall (KilnRunResult *self,
   return TRUE;
 }
 
+gboolean
+kiln_run_result_get_cpu (KilnRunResult *self,
+                         double        *median,
+                         double        *min,
+                         double        *max)
+{
+  g_autofree double *cpu = NULL;
+  guint n;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  n = self->runs->len;
+  if (n == 0)
+    return FALSE;
+
+  cpu = g_new (double, n);
+  for (guint i = 0; i < n; i++)
+    {
+      const KilnRunStats *run = &g_array_index (self->runs, KilnRunStats, i);
+
+      cpu[i] = run->user_seconds + run->sys_seconds;
+    }
+  qsort (cpu, n, sizeof (double), compare_doubles);
+
+  if (median != NULL)
+    *median = cpu[(n - 1) / 2];
+  if (min != NULL)
+    *min = cpu[0];
+  if (max != NULL)
+    *max = cpu[n - 1];
+
+  return TRUE;
+}
+
 static char *
 bytes_to_utf8 (GBytes *bytes)
 {
@@ -307,7 +341,7 @@ kiln_run_result_to_json (KilnRunResult *self)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  double median;
+  double median, min, max;
 
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -370,6 +404,21 @@ kiln_run_result_to_json (KilnRunResult *self)
   json_builder_set_member_name (builder, "wall_seconds_median");
   if (kiln_run_result_get_wall (self, &median, NULL, NULL))
     json_builder_add_double_value (builder, median);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "cpu_seconds");
+  if (kiln_run_result_get_cpu (self, &median, &min, &max))
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "median");
+      json_builder_add_double_value (builder, median);
+      json_builder_set_member_name (builder, "min");
+      json_builder_add_double_value (builder, min);
+      json_builder_set_member_name (builder, "max");
+      json_builder_add_double_value (builder, max);
+      json_builder_end_object (builder);
+    }
   else
     json_builder_add_null_value (builder);
 

@@ -100,6 +100,13 @@ gboolean       kiln_run_result_get_wall     (KilnRunResult *self,
                                              double        *median,
                                              double        *min,
                                              double        *max);
+/* Median, minimum and maximum CPU time (user + system) over the runs, each run's own
+ * figure (the median is the lower median of those figures, not the median-wall run's);
+ * FALSE when there was no run. */
+gboolean       kiln_run_result_get_cpu      (KilnRunResult *self,
+                                             double        *median,
+                                             double        *min,
+                                             double        *max);
 /* The median run (the one whose wall time is the median); NULL when there was no run. */
 const KilnRunStats *kiln_run_result_get_median_run (KilnRunResult *self);
 /* stdout/stderr as valid UTF-8 (invalid bytes replaced), never NULL. */
