@@ -24,6 +24,7 @@ typedef struct
   KilnRunLimits  limits;
   char         **argv;
   char          *work_dir;
+  gboolean       keep_work_dir;  /* the caller's folder: it stays */
   KilnRunResult *result;
   KilnSandboxPlan *plan;
   char          *helper;
@@ -187,7 +188,7 @@ run_complete (GTask *task)
   release_execution (g_task_get_source_object (task), task);
 
   cleanup = g_task_new (NULL, NULL, run_cleaned_cb, task);
-  if (state->work_dir != NULL)
+  if (state->work_dir != NULL && !state->keep_work_dir)
     g_task_set_task_data (cleanup, g_steal_pointer (&state->work_dir), g_free);
   g_task_run_in_thread (cleanup, _kiln_toolchain_remove_tree_thread);
 }
@@ -294,6 +295,12 @@ work_dir_thread (GTask        *task,
   g_autofree char *parent = g_build_filename (self->cache_dir, "run", NULL);
   const char *file_name = state->language == KILN_LANGUAGE_PYTHON ? "main.py" : NULL;
   GError *error = NULL;
+
+  if (state->work_dir != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
 
   state->work_dir = _kiln_toolchain_make_work_dir (parent, file_name != NULL ? file_name : ".keep",
                                    file_name != NULL ? state->source : "", &error);
@@ -446,8 +453,8 @@ prepare_work_dir (GTask *task)
   g_task_run_in_thread (prepare, work_dir_thread);
 }
 
-static char *
-summarize_compile_failure (KilnCompileResult *compile)
+char *
+_kiln_toolchain_summarize_compile_failure (KilnCompileResult *compile)
 {
   guint errors = kiln_diagnostics_count (compile->diagnostics, KILN_SEVERITY_ERROR);
   char *link_failure = _kiln_toolchain_describe_link_failure (compile->output);
@@ -476,6 +483,31 @@ summarize_compile_failure (KilnCompileResult *compile)
   return g_strdup (_("The C++ code did not compile. See the compiler output."));
 }
 
+/* Runs the binary of @compile, or ends with its failure. */
+static void
+run_compiled (GTask             *task,
+              KilnCompileResult *compile)
+{
+  RunState *state = g_task_get_task_data (task);
+
+  g_clear_pointer (&state->result->compile, kiln_compile_result_unref);
+  state->result->compile = kiln_compile_result_ref (compile);
+  if (!compile->ok || compile->binary_path == NULL)
+    {
+      g_autofree char *message = _kiln_toolchain_summarize_compile_failure (compile);
+
+      state->result->error = g_error_new_literal (KILN_ERROR, KILN_ERROR_COMPILE_FAILED,
+                                                  message);
+      run_complete (task);
+      return;
+    }
+
+  g_strfreev (state->argv);
+  state->argv = g_new0 (char *, 2);
+  state->argv[0] = g_strdup (compile->binary_path);
+  prepare_work_dir (task);
+}
+
 static void
 compiled_cb (GObject      *object,
              GAsyncResult *res,
@@ -497,48 +529,29 @@ compiled_cb (GObject      *object,
       return;
     }
 
-  state->result->compile = kiln_compile_result_ref (compile);
-  if (!compile->ok)
-    {
-      g_autofree char *message = summarize_compile_failure (compile);
-
-      state->result->error = g_error_new_literal (KILN_ERROR, KILN_ERROR_COMPILE_FAILED,
-                                                  message);
-      run_complete (task);
-      return;
-    }
-
-  state->argv = g_new0 (char *, 2);
-  state->argv[0] = g_strdup (compile->binary_path);
-  prepare_work_dir (task);
+  run_compiled (task, compile);
 }
 
-void
-kiln_toolchain_run_async (KilnToolchain       *self,
-                          KilnLanguage         language,
-                          const char          *source,
-                          GBytes              *input,
-                          const KilnRunLimits *limits,
-                          GCancellable        *cancellable,
-                          GAsyncReadyCallback  callback,
-                          gpointer             user_data)
+/* A run task with its state: the limits filled in from the language's defaults. */
+static GTask *
+run_task_new (KilnToolchain       *self,
+              KilnLanguage         language,
+              const KilnRunLimits *limits,
+              gpointer             source_tag,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
   GTask *task;
   RunState *state;
 
-  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
-  g_return_if_fail (source != NULL);
-  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
-
   /* The task reference travels through the steps and is dropped when the result is in. */
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kiln_toolchain_run_async);
+  g_task_set_source_tag (task, source_tag);
 
   state = g_new0 (RunState, 1);
   g_task_set_task_data (task, state, run_state_free);
   state->language = language;
-  state->source = g_strdup (source);
-  state->input = input != NULL ? g_bytes_ref (input) : NULL;
   if (limits != NULL)
     state->limits = *limits;
   else
@@ -558,6 +571,32 @@ kiln_toolchain_run_async (KilnToolchain       *self,
         state->limits.max_processes = defaults.max_processes;
     }
   state->result = kiln_run_result_new (language);
+
+  return task;
+}
+
+void
+kiln_toolchain_run_async (KilnToolchain       *self,
+                          KilnLanguage         language,
+                          const char          *source,
+                          GBytes              *input,
+                          const KilnRunLimits *limits,
+                          GCancellable        *cancellable,
+                          GAsyncReadyCallback  callback,
+                          gpointer             user_data)
+{
+  GTask *task;
+  RunState *state;
+
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+  g_return_if_fail (source != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = run_task_new (self, language, limits, kiln_toolchain_run_async, cancellable,
+                       callback, user_data);
+  state = g_task_get_task_data (task);
+  state->source = g_strdup (source);
+  state->input = input != NULL ? g_bytes_ref (input) : NULL;
 
   if (language == KILN_LANGUAGE_PYTHON)
     {
@@ -580,6 +619,80 @@ kiln_toolchain_run_async (KilnToolchain       *self,
     {
       kiln_toolchain_compile_async (self, source, cancellable, compiled_cb, task);
     }
+}
+
+void
+kiln_toolchain_run_compiled_async (KilnToolchain       *self,
+                                   KilnCompileResult   *compile,
+                                   GBytes              *input,
+                                   const KilnRunLimits *limits,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GTask *task;
+  RunState *state;
+
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+  g_return_if_fail (compile != NULL);
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = run_task_new (self, KILN_LANGUAGE_CPP, limits, kiln_toolchain_run_compiled_async,
+                       cancellable, callback, user_data);
+  state = g_task_get_task_data (task);
+  state->input = input != NULL ? g_bytes_ref (input) : NULL;
+  run_compiled (task, compile);
+}
+
+KilnRunResult *
+kiln_toolchain_run_compiled_finish (KilnToolchain  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+_kiln_toolchain_run_binary_async (KilnToolchain       *self,
+                                  const char          *binary,
+                                  const char          *work_dir,
+                                  KilnCompileResult   *compile,
+                                  GBytes              *input,
+                                  const KilnRunLimits *limits,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  GTask *task;
+  RunState *state;
+
+  task = run_task_new (self, KILN_LANGUAGE_CPP, limits, _kiln_toolchain_run_binary_async,
+                       cancellable, callback, user_data);
+  state = g_task_get_task_data (task);
+  state->input = input != NULL ? g_bytes_ref (input) : NULL;
+  if (compile != NULL)
+    state->result->compile = kiln_compile_result_ref (compile);
+  if (work_dir != NULL)
+    {
+      state->work_dir = g_strdup (work_dir);
+      state->keep_work_dir = TRUE;
+    }
+  state->argv = g_new0 (char *, 2);
+  state->argv[0] = g_strdup (binary);
+  prepare_work_dir (task);
+}
+
+KilnRunResult *
+_kiln_toolchain_run_binary_finish (KilnToolchain  *self,
+                                   GAsyncResult   *result,
+                                   GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 KilnRunResult *

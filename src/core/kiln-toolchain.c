@@ -18,8 +18,6 @@
 #include "kiln-process.h"
 #include "kiln-toolchain-private.h"
 
-#define COMPILE_TIMEOUT_MS (5 * 60 * 1000)
-#define COMPILE_OUTPUT_CAP (1024 * 1024)
 #define VERSION_TIMEOUT_MS (20 * 1000)
 
 
@@ -32,6 +30,7 @@ enum {
   PROP_FLAGS,
   PROP_CACHE_DIR,
   PROP_SANDBOX,
+  PROP_STARTUP_FLOOR,
   N_PROPS
 };
 
@@ -60,6 +59,9 @@ kiln_toolchain_finalize (GObject *object)
   g_clear_pointer (&self->cache_dir, g_free);
   g_clear_pointer (&self->versions, g_hash_table_unref);
   g_assert (self->executing == NULL);
+  g_assert (self->startup_waiting->len == 0);
+  g_assert (self->startup_cancellable == NULL);
+  g_clear_pointer (&self->startup_waiting, g_ptr_array_unref);
   g_assert (g_queue_is_empty (&self->waiting));
 
   G_OBJECT_CLASS (kiln_toolchain_parent_class)->finalize (object);
@@ -89,6 +91,9 @@ kiln_toolchain_get_property (GObject    *object,
       break;
     case PROP_SANDBOX:
       g_value_set_boolean (value, self->sandbox);
+      break;
+    case PROP_STARTUP_FLOOR:
+      g_value_set_double (value, self->startup_floor);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -149,6 +154,9 @@ kiln_toolchain_class_init (KilnToolchainClass *klass)
   properties[PROP_SANDBOX] =
     g_param_spec_boolean ("sandbox", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STARTUP_FLOOR] =
+    g_param_spec_double ("startup-floor", NULL, NULL, -1, G_MAXDOUBLE, -1,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -162,6 +170,8 @@ kiln_toolchain_init (KilnToolchain *self)
   self->cache_dir = g_build_filename (g_get_user_cache_dir (), "kiln", NULL);
   self->versions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->sandbox = TRUE;
+  self->startup_floor = -1;
+  self->startup_waiting = g_ptr_array_new ();
 }
 
 KilnToolchain *
@@ -198,8 +208,75 @@ set_string (char       **field,
   }
 
 DEFINE_STRING_PROPERTY (python, PROP_PYTHON)
-DEFINE_STRING_PROPERTY (compiler, PROP_COMPILER)
-DEFINE_STRING_PROPERTY (flags, PROP_FLAGS)
+
+/* The compiler and its flags are part of what the start-up floor measured. */
+void
+kiln_toolchain_set_compiler (KilnToolchain *self,
+                             const char    *compiler)
+{
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+
+  if (!set_string (&self->compiler, compiler))
+    return;
+  _kiln_toolchain_reset_startup_floor (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPILER]);
+}
+
+const char *
+kiln_toolchain_get_compiler (KilnToolchain *self)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+
+  return self->compiler;
+}
+
+void
+kiln_toolchain_set_flags (KilnToolchain *self,
+                          const char    *flags)
+{
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+
+  if (!set_string (&self->flags, flags))
+    return;
+  _kiln_toolchain_reset_startup_floor (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FLAGS]);
+}
+
+const char *
+kiln_toolchain_get_flags (KilnToolchain *self)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+
+  return self->flags;
+}
+
+double
+kiln_toolchain_get_startup_floor (KilnToolchain *self)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), -1);
+
+  return self->startup_floor;
+}
+
+void
+_kiln_toolchain_reset_startup_floor (KilnToolchain *self)
+{
+  self->startup_generation++;
+  if (self->startup_floor < 0)
+    return;
+  self->startup_floor = -1;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STARTUP_FLOOR]);
+}
+
+void
+_kiln_toolchain_set_startup_floor (KilnToolchain *self,
+                                   double         floor_seconds)
+{
+  if (self->startup_floor == floor_seconds)
+    return;
+  self->startup_floor = floor_seconds;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STARTUP_FLOOR]);
+}
 
 const char *
 kiln_toolchain_get_cache_dir (KilnToolchain *self)
@@ -242,6 +319,7 @@ kiln_toolchain_set_sandbox (KilnToolchain *self,
   if (self->sandbox == sandbox)
     return;
   self->sandbox = sandbox;
+  _kiln_toolchain_reset_startup_floor (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SANDBOX]);
 }
 
@@ -286,15 +364,11 @@ kiln_toolchain_find_python (KilnToolchain *self,
 }
 
 char *
-kiln_toolchain_find_compiler (KilnToolchain *self,
-                              GError       **error)
+_kiln_toolchain_find_compiler_command (const char  *command,
+                                       GError     **error)
 {
-  const char *command;
   char *path;
 
-  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
-
-  command = self->compiler;
   if (command == NULL || *command == '\0' || g_str_equal (command, "auto"))
     {
       static const char * const candidates[] = { "g++", "clang++", "c++", NULL };
@@ -319,14 +393,47 @@ kiln_toolchain_find_compiler (KilnToolchain *self,
   return NULL;
 }
 
-static char **
-parse_flags (KilnToolchain *self,
-             GError       **error)
+char *
+kiln_toolchain_find_compiler (KilnToolchain *self,
+                              GError       **error)
 {
-  const char *flags = (self->flags != NULL && *self->flags != '\0')
-                        ? self->flags : kiln_toolchain_default_flags ();
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+
+  return _kiln_toolchain_find_compiler_command (self->compiler, error);
+}
+
+char **
+kiln_toolchain_list_compilers (KilnToolchain *self)
+{
+  static const char * const known[] = { "g++", "clang++", NULL };
+  GStrvBuilder *builder;
+  char **names;
+
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+
+  builder = g_strv_builder_new ();
+  for (guint i = 0; known[i] != NULL; i++)
+    {
+      g_autofree char *path = g_find_program_in_path (known[i]);
+
+      if (path != NULL)
+        g_strv_builder_add (builder, known[i]);
+    }
+  names = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+
+  return names;
+}
+
+char **
+_kiln_toolchain_parse_flags (const char  *flags,
+                             GError     **error)
+{
   g_autoptr(GError) local_error = NULL;
   char **argv = NULL;
+
+  if (flags == NULL || *flags == '\0')
+    flags = kiln_toolchain_default_flags ();
 
   if (g_shell_parse_argv (flags, NULL, &argv, &local_error))
     return argv;
@@ -544,7 +651,8 @@ _kiln_toolchain_make_work_dir (const char  *parent,
 
 typedef struct
 {
-  char              *compiler;
+  char              *compiler_command;  /* as asked for; NULL: the toolchain's */
+  char              *compiler;          /* its full path, once known */
   char             **flags;
   char              *source;
   char              *cache_dir;
@@ -561,6 +669,7 @@ compile_state_free (gpointer data)
 {
   CompileState *state = data;
 
+  g_free (state->compiler_command);
   g_free (state->compiler);
   g_strfreev (state->flags);
   g_free (state->source);
@@ -637,19 +746,25 @@ build_compile_command (CompileState *state)
   return _kiln_toolchain_build_compile_argv (state->compiler, state->flags);
 }
 
-static char *
-compute_cache_key (CompileState *state,
-                   const char   *version)
+char *
+_kiln_toolchain_compute_cache_key (const char          *kind,
+                                   const char          *compiler,
+                                   const char          *version,
+                                   char * const        *flags,
+                                   const char          *source,
+                                   const char          *extra)
 {
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
 
   /* Every field ends with a NUL so that no two different inputs hash alike. */
-  g_checksum_update (checksum, (const guchar *) "kiln-binary-1", 14);
-  g_checksum_update (checksum, (const guchar *) state->compiler, strlen (state->compiler) + 1);
+  g_checksum_update (checksum, (const guchar *) kind, strlen (kind) + 1);
+  g_checksum_update (checksum, (const guchar *) compiler, strlen (compiler) + 1);
   g_checksum_update (checksum, (const guchar *) version, strlen (version) + 1);
-  for (guint i = 0; state->flags[i] != NULL; i++)
-    g_checksum_update (checksum, (const guchar *) state->flags[i], strlen (state->flags[i]) + 1);
-  g_checksum_update (checksum, (const guchar *) state->source, strlen (state->source) + 1);
+  for (guint i = 0; flags != NULL && flags[i] != NULL; i++)
+    g_checksum_update (checksum, (const guchar *) flags[i], strlen (flags[i]) + 1);
+  g_checksum_update (checksum, (const guchar *) source, strlen (source) + 1);
+  if (extra != NULL)
+    g_checksum_update (checksum, (const guchar *) extra, strlen (extra) + 1);
 
   return g_strdup (g_checksum_get_string (checksum));
 }
@@ -673,9 +788,10 @@ looks_like_binary (const char *path)
 /* A damaged cache entry is moved aside (NAME.corrupt, NAME.json.corrupt), not deleted, so
  * it can still be looked at; the compile that follows writes a fresh entry. */
 static void
-set_cache_entry_aside (CompileState *state)
+set_cache_entry_aside (const char *binary,
+                       const char *meta)
 {
-  const char *paths[] = { state->binary, state->meta };
+  const char *paths[] = { binary, meta };
 
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
@@ -685,32 +801,33 @@ set_cache_entry_aside (CompileState *state)
         g_debug ("Could not move the damaged cache file %s aside: %s", paths[i],
                  g_strerror (errno));
     }
-  g_debug ("Moved a damaged cache entry aside: %s.corrupt", state->binary);
+  g_debug ("Moved a damaged cache entry aside: %s.corrupt", binary);
 }
 
-/* Reads a cached binary's description; FALSE when there is no usable entry. */
-static gboolean
-load_cache_entry (CompileState *state)
+KilnCompileResult *
+_kiln_toolchain_load_cache_entry (const char   *binary,
+                                  const char   *meta,
+                                  char * const *command)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(KilnCompileResult) result = NULL;
   JsonObject *object;
   JsonNode *root;
 
-  if (!g_file_test (state->binary, G_FILE_TEST_EXISTS))
-    return FALSE;
-  if (!g_file_test (state->binary, G_FILE_TEST_IS_EXECUTABLE) || !looks_like_binary (state->binary)
-      || !json_parser_load_from_file (parser, state->meta, NULL))
+  if (!g_file_test (binary, G_FILE_TEST_EXISTS))
+    return NULL;
+  if (!g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE) || !looks_like_binary (binary)
+      || !json_parser_load_from_file (parser, meta, NULL))
     {
-      set_cache_entry_aside (state);
-      return FALSE;
+      set_cache_entry_aside (binary, meta);
+      return NULL;
     }
 
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      set_cache_entry_aside (state);
-      return FALSE;
+      set_cache_entry_aside (binary, meta);
+      return NULL;
     }
   object = json_node_get_object (root);
 
@@ -719,12 +836,139 @@ load_cache_entry (CompileState *state)
   result->cached = TRUE;
   result->seconds = json_object_get_double_member_with_default (object, "seconds", 0);
   result->output = g_strdup (json_object_get_string_member_with_default (object, "output", ""));
-  result->command = build_compile_command (state);
-  result->binary_path = g_strdup (state->binary);
+  if (command != NULL)
+    result->command = g_strdupv ((char **) command);
+  else
+    {
+      JsonNode *node = json_object_get_member (object, "command");
+      GStrvBuilder *builder = g_strv_builder_new ();
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          for (guint i = 0; i < json_array_get_length (array); i++)
+            {
+              JsonNode *element = json_array_get_element (array, i);
+
+              if (JSON_NODE_HOLDS_VALUE (element) &&
+                  json_node_get_value_type (element) == G_TYPE_STRING)
+                g_strv_builder_add (builder, json_node_get_string (element));
+            }
+        }
+      result->command = g_strv_builder_end (builder);
+      g_strv_builder_unref (builder);
+    }
+  result->binary_path = g_strdup (binary);
   g_ptr_array_extend_and_steal (result->diagnostics, kiln_diagnostics_parse (result->output));
 
-  state->result = g_steal_pointer (&result);
-  return TRUE;
+  return g_steal_pointer (&result);
+}
+
+gboolean
+_kiln_toolchain_store_cache_entry (KilnCompileResult *result,
+                                   const char        *built,
+                                   const char        *binary,
+                                   const char        *meta,
+                                   gboolean           with_command)
+{
+  g_autofree char *bin_dir = g_path_get_dirname (binary);
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *output = g_utf8_make_valid (result->output != NULL ? result->output : "",
+                                               -1);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "seconds");
+  json_builder_add_double_value (builder, result->seconds);
+  json_builder_set_member_name (builder, "output");
+  json_builder_add_string_value (builder, output);
+  if (with_command)
+    {
+      json_builder_set_member_name (builder, "command");
+      json_builder_begin_array (builder);
+      for (guint i = 0; result->command != NULL && result->command[i] != NULL; i++)
+        {
+          g_autofree char *word = g_utf8_make_valid (result->command[i], -1);
+
+          json_builder_add_string_value (builder, word);
+        }
+      json_builder_end_array (builder);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  /* Compiler output may hold any byte; the entry must read back as JSON. */
+  text = kiln_json_to_string (root, FALSE);
+
+  /* A cache that cannot be written only costs a recompile next time: run from the
+   * build folder then, and keep that folder. */
+  if (g_mkdir_with_parents (bin_dir, 0700) == 0 &&
+      g_rename (built, binary) == 0 &&
+      g_file_set_contents (meta, text, -1, NULL))
+    {
+      g_free (result->binary_path);
+      result->binary_path = g_strdup (binary);
+      return TRUE;
+    }
+
+  g_debug ("Could not store a compiled binary in %s", bin_dir);
+  g_free (result->binary_path);
+  if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+    result->binary_path = g_strdup (built);
+  else
+    result->binary_path = g_strdup (binary);
+  return FALSE;
+}
+
+KilnCompileResult *
+_kiln_toolchain_compile_result_from_process (const KilnProcessResult *process,
+                                             const char              *compiler,
+                                             char * const            *command,
+                                             double                   seconds)
+{
+  KilnCompileResult *result = kiln_compile_result_new ();
+  GString *output;
+
+  result->seconds = seconds;
+  result->command = g_strdupv ((char **) command);
+
+  output = g_string_new (NULL);
+  g_string_append_len (output, g_bytes_get_data (process->stderr_bytes, NULL),
+                       g_bytes_get_size (process->stderr_bytes));
+  g_string_append_len (output, g_bytes_get_data (process->stdout_bytes, NULL),
+                       g_bytes_get_size (process->stdout_bytes));
+  result->output = g_string_free (output, FALSE);
+  g_ptr_array_extend_and_steal (result->diagnostics, kiln_diagnostics_parse (result->output));
+
+  if (process->report.exit_status != 0)
+    {
+      g_autofree char *hint = _kiln_toolchain_describe_link_failure (result->output);
+
+      if (hint != NULL)
+        g_ptr_array_add (result->diagnostics,
+                         kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_NOTE, hint));
+    }
+
+  if (process->report.spawn_errno != 0)
+    {
+      g_autofree char *text = g_strdup_printf (_("Could not start the compiler “%s”: %s"),
+                                               compiler,
+                                               g_strerror (process->report.spawn_errno));
+      g_ptr_array_add (result->diagnostics,
+                       kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_ERROR, text));
+    }
+  else if (process->report.timed_out)
+    {
+      g_autofree char *text = g_strdup_printf (_("The compiler was stopped after %u seconds."),
+                                               _KILN_TOOLCHAIN_COMPILE_TIMEOUT_MS / 1000);
+      g_ptr_array_add (result->diagnostics,
+                       kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_ERROR, text));
+    }
+  else
+    result->ok = process->report.exit_status == 0 && !process->output_truncated;
+
+  return result;
 }
 
 static void
@@ -736,12 +980,14 @@ compile_prepare_thread (GTask        *task,
   CompileState *state = task_data;
   g_autofree char *bin_dir = g_build_filename (state->cache_dir, "bin", NULL);
   g_autofree char *build_dir = g_build_filename (state->cache_dir, "build", NULL);
+  g_auto(GStrv) command = NULL;
   GError *error = NULL;
 
   state->binary = g_build_filename (bin_dir, state->key, NULL);
   state->meta = g_strconcat (state->binary, ".json", NULL);
 
-  if (load_cache_entry (state))
+  command = build_compile_command (state);
+  if ((state->result = _kiln_toolchain_load_cache_entry (state->binary, state->meta, command)))
     {
       g_task_return_boolean (task, TRUE);
       return;
@@ -766,37 +1012,10 @@ compile_store_thread (GTask        *task,
   if (result->ok)
     {
       g_autofree char *built = g_build_filename (state->work_dir, "main", NULL);
-      g_autofree char *bin_dir = g_path_get_dirname (state->binary);
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
-      g_autofree char *text = NULL;
-      g_autofree char *output = g_utf8_make_valid (result->output, -1);
 
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "seconds");
-      json_builder_add_double_value (builder, result->seconds);
-      json_builder_set_member_name (builder, "output");
-      json_builder_add_string_value (builder, output);
-      json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      /* Compiler output may hold any byte; the entry must read back as JSON. */
-      text = kiln_json_to_string (root, FALSE);
-
-      /* A cache that cannot be written only costs a recompile next time: run from the
-       * build folder then, and keep that folder until the run is over. */
-      if (g_mkdir_with_parents (bin_dir, 0700) == 0 &&
-          g_rename (built, state->binary) == 0 &&
-          g_file_set_contents (state->meta, text, -1, NULL))
+      if (!_kiln_toolchain_store_cache_entry (result, built, state->binary, state->meta,
+                                              FALSE))
         {
-          result->binary_path = g_strdup (state->binary);
-        }
-      else
-        {
-          g_debug ("Could not store a compiled binary in %s", bin_dir);
-          if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
-            result->binary_path = g_steal_pointer (&built);
-          else
-            result->binary_path = g_strdup (state->binary);
           g_task_return_boolean (task, TRUE);
           return;
         }
@@ -830,8 +1049,7 @@ compile_ran_cb (GObject      *object,
   g_autoptr(KilnProcessResult) process = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) store = NULL;
-  KilnCompileResult *result;
-  GString *output;
+  g_auto(GStrv) command = NULL;
 
   process = _kiln_process_run_finish (res, &error);
   if (process == NULL)
@@ -844,44 +1062,10 @@ compile_ran_cb (GObject      *object,
       return;
     }
 
-  result = state->result = kiln_compile_result_new ();
-  result->seconds = (g_get_monotonic_time () - state->started) / (double) G_USEC_PER_SEC;
-  result->command = build_compile_command (state);
-
-  output = g_string_new (NULL);
-  g_string_append_len (output, g_bytes_get_data (process->stderr_bytes, NULL),
-                       g_bytes_get_size (process->stderr_bytes));
-  g_string_append_len (output, g_bytes_get_data (process->stdout_bytes, NULL),
-                       g_bytes_get_size (process->stdout_bytes));
-  result->output = g_string_free (output, FALSE);
-  g_ptr_array_extend_and_steal (result->diagnostics, kiln_diagnostics_parse (result->output));
-
-  if (process->report.exit_status != 0)
-    {
-      g_autofree char *hint = _kiln_toolchain_describe_link_failure (result->output);
-
-      if (hint != NULL)
-        g_ptr_array_add (result->diagnostics,
-                         kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_NOTE, hint));
-    }
-
-  if (process->report.spawn_errno != 0)
-    {
-      g_autofree char *text = g_strdup_printf (_("Could not start the compiler “%s”: %s"),
-                                               state->compiler,
-                                               g_strerror (process->report.spawn_errno));
-      g_ptr_array_add (result->diagnostics,
-                       kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_ERROR, text));
-    }
-  else if (process->report.timed_out)
-    {
-      g_autofree char *text = g_strdup_printf (_("The compiler was stopped after %u seconds."),
-                                               COMPILE_TIMEOUT_MS / 1000);
-      g_ptr_array_add (result->diagnostics,
-                       kiln_diagnostic_new ("", 0, 0, KILN_SEVERITY_ERROR, text));
-    }
-  else
-    result->ok = process->report.exit_status == 0 && !process->output_truncated;
+  command = build_compile_command (state);
+  state->result = _kiln_toolchain_compile_result_from_process (
+      process, state->compiler, command,
+      (g_get_monotonic_time () - state->started) / (double) G_USEC_PER_SEC);
 
   store = g_task_new (NULL, NULL, compile_stored_cb, g_steal_pointer (&task));
   g_task_set_task_data (store, state, NULL);
@@ -916,8 +1100,8 @@ compile_prepared_cb (GObject      *object,
   cancellable = g_task_get_cancellable (task);
   state->started = g_get_monotonic_time ();
   _kiln_process_run_async ((const char * const *) argv, state->work_dir, NULL,
-                           COMPILE_TIMEOUT_MS, COMPILE_OUTPUT_CAP, cancellable,
-                           compile_ran_cb, g_steal_pointer (&task));
+                           _KILN_TOOLCHAIN_COMPILE_TIMEOUT_MS, _KILN_TOOLCHAIN_COMPILE_OUTPUT_CAP,
+                           cancellable, compile_ran_cb, g_steal_pointer (&task));
 }
 
 static void
@@ -927,7 +1111,8 @@ compile_with_version (GTask      *task,
   CompileState *state = g_task_get_task_data (task);
   g_autoptr(GTask) prepare = NULL;
 
-  state->key = compute_cache_key (state, version);
+  state->key = _kiln_toolchain_compute_cache_key ("kiln-binary-1", state->compiler, version,
+                                                  state->flags, state->source, NULL);
 
   prepare = g_task_new (NULL, g_task_get_cancellable (task), compile_prepared_cb,
                         g_object_ref (task));
@@ -992,24 +1177,24 @@ version_cb (GObject      *object,
 }
 
 void
-kiln_toolchain_query_compiler_async (KilnToolchain       *self,
-                                     GCancellable        *cancellable,
-                                     GAsyncReadyCallback  callback,
-                                     gpointer             user_data)
+_kiln_toolchain_identify_async (KilnToolchain       *self,
+                                const char          *command,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   CompilerIdentity *identity;
   const char *version;
 
-  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
-
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kiln_toolchain_query_compiler_async);
+  g_task_set_source_tag (task, _kiln_toolchain_identify_async);
   identity = g_new0 (CompilerIdentity, 1);
   g_task_set_task_data (task, identity, compiler_identity_free);
 
-  if (!(identity->compiler = kiln_toolchain_find_compiler (self, &error)))
+  if (!(identity->compiler = _kiln_toolchain_find_compiler_command (
+            command != NULL ? command : self->compiler, &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -1030,14 +1215,13 @@ kiln_toolchain_query_compiler_async (KilnToolchain       *self,
 }
 
 char *
-kiln_toolchain_query_compiler_finish (KilnToolchain  *self,
-                                      GAsyncResult   *result,
-                                      char          **version,
-                                      GError        **error)
+_kiln_toolchain_identify_finish (KilnToolchain  *self,
+                                 GAsyncResult   *result,
+                                 char          **version,
+                                 GError        **error)
 {
   CompilerIdentity *identity;
 
-  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
@@ -1047,6 +1231,28 @@ kiln_toolchain_query_compiler_finish (KilnToolchain  *self,
   if (version != NULL)
     *version = g_strdup (identity->version);
   return g_strdup (identity->compiler);
+}
+
+void
+kiln_toolchain_query_compiler_async (KilnToolchain       *self,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  g_return_if_fail (KILN_IS_TOOLCHAIN (self));
+
+  _kiln_toolchain_identify_async (self, NULL, cancellable, callback, user_data);
+}
+
+char *
+kiln_toolchain_query_compiler_finish (KilnToolchain  *self,
+                                      GAsyncResult   *result,
+                                      char          **version,
+                                      GError        **error)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+
+  return _kiln_toolchain_identify_finish (self, result, version, error);
 }
 
 char *
@@ -1069,8 +1275,7 @@ compiler_known_cb (GObject      *object,
   g_autofree char *version = NULL;
   g_autofree char *compiler = NULL;
 
-  compiler = kiln_toolchain_query_compiler_finish (KILN_TOOLCHAIN (object), res, &version,
-                                                   &error);
+  compiler = _kiln_toolchain_identify_finish (KILN_TOOLCHAIN (object), res, &version, &error);
   if (compiler == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -1083,11 +1288,13 @@ compiler_known_cb (GObject      *object,
 }
 
 void
-kiln_toolchain_compile_async (KilnToolchain       *self,
-                              const char          *source,
-                              GCancellable        *cancellable,
-                              GAsyncReadyCallback  callback,
-                              gpointer             user_data)
+kiln_toolchain_compile_full_async (KilnToolchain       *self,
+                                   const char          *source,
+                                   const char          *compiler,
+                                   const char          *flags,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
@@ -1098,21 +1305,45 @@ kiln_toolchain_compile_async (KilnToolchain       *self,
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kiln_toolchain_compile_async);
+  g_task_set_source_tag (task, kiln_toolchain_compile_full_async);
 
   state = g_new0 (CompileState, 1);
   g_task_set_task_data (task, state, compile_state_free);
   state->source = g_strdup (source);
   state->cache_dir = g_strdup (self->cache_dir);
+  state->compiler_command = g_strdup (compiler);
 
-  if (!(state->flags = parse_flags (self, &error)))
+  if (!(state->flags = _kiln_toolchain_parse_flags (flags != NULL ? flags : self->flags,
+                                                    &error)))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
 
-  kiln_toolchain_query_compiler_async (self, cancellable, compiler_known_cb,
-                                       g_steal_pointer (&task));
+  _kiln_toolchain_identify_async (self, state->compiler_command, cancellable,
+                                  compiler_known_cb, g_steal_pointer (&task));
+}
+
+KilnCompileResult *
+kiln_toolchain_compile_full_finish (KilnToolchain  *self,
+                                    GAsyncResult   *result,
+                                    GError        **error)
+{
+  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+void
+kiln_toolchain_compile_async (KilnToolchain       *self,
+                              const char          *source,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  kiln_toolchain_compile_full_async (self, source, NULL, NULL, cancellable, callback,
+                                     user_data);
 }
 
 KilnCompileResult *
@@ -1120,8 +1351,5 @@ kiln_toolchain_compile_finish (KilnToolchain  *self,
                                GAsyncResult   *result,
                                GError        **error)
 {
-  g_return_val_if_fail (KILN_IS_TOOLCHAIN (self), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return kiln_toolchain_compile_full_finish (self, result, error);
 }
