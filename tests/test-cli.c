@@ -374,8 +374,12 @@ static JsonObject *
 assert_compare_object (JsonNode *node)
 {
   static const char * const keys[] = { "python", "cpp", "outputs_match", "first_difference",
-                                       "speedup", "speedup_is_lower_bound", NULL };
-  static const char * const difference_keys[] = { "line", "python", "cpp", NULL };
+                                       "speedup", "speedup_is_lower_bound",
+                                       "matches_within_tolerance", "tolerance", "speedup_cpu",
+                                       "speedup_wall", "speedup_range", "noisy", "basis",
+                                       "startup_floor_seconds", "verified", "check",
+                                       "suspicious", "cases", "failed_case", "error", NULL };
+  static const char * const difference_keys[] = { "line", "column", "python", "cpp", NULL };
   JsonObject *compare;
 
   g_assert_true (JSON_NODE_HOLDS_OBJECT (node));
@@ -401,6 +405,28 @@ assert_compare_object (JsonNode *node)
   assert_boolean (compare, "speedup_is_lower_bound");
   if (json_object_get_boolean_member (compare, "speedup_is_lower_bound"))
     g_assert_false (member_is_null (compare, "speedup"));
+  assert_boolean (compare, "verified");
+  assert_boolean (compare, "noisy");
+  assert_nullable_number (compare, "speedup_cpu");
+  g_assert_true (g_strcmp0 (json_object_get_string_member (compare, "basis"), "cpu") == 0 ||
+                 g_strcmp0 (json_object_get_string_member (compare, "basis"), "wall") == 0);
+  /* A speedup, its CPU figure and its spread only for a verified program. */
+  if (!json_object_get_boolean_member (compare, "verified"))
+    {
+      g_assert_true (member_is_null (compare, "speedup"));
+      g_assert_true (member_is_null (compare, "speedup_cpu"));
+      g_assert_true (member_is_null (compare, "speedup_range"));
+    }
+  else
+    {
+      JsonArray *range = json_object_get_array_member (compare, "speedup_range");
+      double speedup = json_object_get_double_member (compare, "speedup");
+
+      g_assert_nonnull (range);
+      g_assert_cmpuint (json_array_get_length (range), ==, 2);
+      g_assert_cmpfloat (json_array_get_double_element (range, 0), <=, speedup * 1.000001);
+      g_assert_cmpfloat (json_array_get_double_element (range, 1), >=, speedup * 0.999999);
+    }
 
   return compare;
 }
@@ -451,7 +477,8 @@ test_run_python (void)
   g_assert_true (member_is_null (run, "compile"));
   g_assert_cmpstr (json_object_get_string_member (run, "stdout"), ==, "hello\n");
   g_assert_cmpstr (json_object_get_string_member (run, "stderr"), ==, "");
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (run, "runs")), ==, 1);
+  /* Timed like C++: three runs. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (run, "runs")), ==, 3);
 
   stats = first_run (run);
   g_assert_cmpfloat (json_object_get_double_member (stats, "wall_seconds"), >, 0);
@@ -609,8 +636,13 @@ test_compare_differ (void)
   g_assert_cmpint (json_object_get_int_member (difference, "line"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (difference, "python"), ==, "two");
   g_assert_cmpstr (json_object_get_string_member (difference, "cpp"), ==, "TWO");
-  /* Both ran: the speedup is still reported. */
-  g_assert_false (member_is_null (compare, "speedup"));
+  g_assert_cmpint (json_object_get_int_member (difference, "column"), ==, 0);
+  /* Both ran and were timed, but a wrong program gets no speedup. */
+  g_assert_false (json_object_get_boolean_member (compare, "verified"));
+  g_assert_cmpstr (json_object_get_string_member (compare, "check"), ==, "output-differs");
+  g_assert_true (member_is_null (compare, "speedup"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_object_get_object_member (compare, "cpp"), "runs")), >=, 1);
 }
 
 static void

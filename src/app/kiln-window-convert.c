@@ -538,7 +538,10 @@ phase_changed_cb (KilnWindow          *self,
       set_phase_text (self, _("Streaming…"));
       break;
     case KILN_CONVERSION_PHASE_COMPILING:
-      set_phase_text (self, _("Compiling and running the C++…"));
+      set_phase_text (self, _("Compiling the C++…"));
+      break;
+    case KILN_CONVERSION_PHASE_RUNNING_CPP:
+      set_phase_text (self, _("Running the C++…"));
       break;
     case KILN_CONVERSION_PHASE_RUNNING_PYTHON:
       set_phase_text (self, kiln_conversion_get_language (conversion) == KILN_LANGUAGE_PYTHON

@@ -144,12 +144,15 @@ _kiln_window_bind_config (GSettings     *settings,
   static const char * const keys[] = {
     "python-interpreter", "compiler", "compiler-flags", "sandbox", "output-cap-kib",
     "cpp-repeat", "cpp-time-budget", "python-repeat", "timing-patterns", "max-attempts",
-    "auto-verify",
+    "auto-verify", "python-time-budget", "tolerance",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_bind (settings, keys[i], config, keys[i], G_SETTINGS_BIND_GET);
   g_settings_bind_with_mapping (settings, "run-timeout", config, "run-timeout",
+                                G_SETTINGS_BIND_GET, seconds_get_mapping, seconds_set_mapping,
+                                NULL, NULL);
+  g_settings_bind_with_mapping (settings, "cpp-timeout", config, "cpp-timeout",
                                 G_SETTINGS_BIND_GET, seconds_get_mapping, seconds_set_mapping,
                                 NULL, NULL);
 }

@@ -287,6 +287,7 @@ kiln_cli_compare_models (const KilnCliOptions *options,
   if (options->cache_dir != NULL)
     kiln_toolchain_set_cache_dir (kiln_session_get_toolchain (session), options->cache_dir);
   kiln_session_set_program (session, language, source, input_text);
+  kiln_session_set_hidden_cases (session, options->hidden_cases);
   g_signal_connect (session, "conversion-finished", G_CALLBACK (conversion_finished_cb), NULL);
 
   sigint = g_unix_signal_add (SIGINT, on_interrupt, session);

@@ -168,6 +168,23 @@ kiln_cli_convert (const KilnCliOptions *options,
   conversion = kiln_conversion_new (toolchain, model, key, language, source, input);
   kiln_key_free (key);
   kiln_conversion_apply_config (conversion, config);
+  if (options->hidden_cases != NULL && options->hidden_cases[0] != NULL)
+    {
+      /* The shown input first, then the hidden ones. */
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      g_auto(GStrv) cases = NULL;
+      g_autoptr(KilnProgram) program = NULL;
+      g_autofree char *shown = input != NULL ? g_strndup (g_bytes_get_data (input, NULL),
+                                                          g_bytes_get_size (input))
+                                             : g_strdup ("");
+
+      g_strv_builder_add (builder, shown);
+      g_strv_builder_addv (builder, (const char **) options->hidden_cases);
+      cases = g_strv_builder_end (builder);
+      program = kiln_program_new (toolchain, language, source, (const char * const *) cases);
+      kiln_program_apply_config (program, config);
+      kiln_conversion_set_program (conversion, program);
+    }
   /* Without --run the code is compiled, not run. */
   kiln_conversion_set_verify (conversion, TRUE, options->run);
   g_signal_connect (conversion, "answer-delta", G_CALLBACK (answer_delta_cb), NULL);

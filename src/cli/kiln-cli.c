@@ -8,6 +8,8 @@
  *                    [--max-attempts N] [--json]
  *   kiln-cli compare-models FILE --model ID [--model ID ...] [--models FILE] [--stdin FILE]
  *                           [--max-attempts N] [--json | --csv | --markdown]
+ *   kiln-cli optimize FILE --model ID [--rounds N] [--samples K] [--no-flag-search]
+ *                     [--allow-fast-math] [-o OUT] [--stdin FILE] [--json]
  *
  * run, compare, convert and compare-models take their run configuration (--timeout,
  * --repeat, --python, --compiler, --flags, --no-sandbox, --timing-pattern, --max-attempts,
@@ -56,7 +58,10 @@ cli_clear (Cli *cli)
 /* Every return of main() frees it, usage errors included. */
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Cli, cli_clear)
 
-static char    *opt_stdin;
+static char   **opt_stdin;
+static double   opt_tolerance;
+static double   opt_cpp_timeout;
+static int      opt_derive_cases;
 static int      opt_repeat;
 static double   opt_timeout;
 static gboolean opt_json;
@@ -77,12 +82,22 @@ static gboolean opt_csv;
 static gboolean opt_markdown;
 
 static const GOptionEntry entries[] = {
-  { "stdin", 0, 0, G_OPTION_ARG_FILENAME, &opt_stdin,
-    N_("Give the contents of FILE to the program on standard input"), N_("FILE") },
+  { "stdin", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &opt_stdin,
+    N_("Give the contents of FILE to the program on standard input; repeat it for more input "
+       "cases (the first is shown to the model, the others are hidden from it)"), N_("FILE") },
+  { "derive-cases", 0, 0, G_OPTION_ARG_INT, &opt_derive_cases,
+    N_("Also check on up to N hidden inputs derived from the first (lines shuffled, dropped, "
+       "repeated, numbers changed) on which the original runs cleanly"), "N" },
+  { "tolerance", 0, 0, G_OPTION_ARG_DOUBLE, &opt_tolerance,
+    N_("Let numbers in the outputs differ by this relative amount (e.g. 1e-9); reported as "
+       "its own verdict"), N_("REL") },
+  { "cpp-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_cpp_timeout,
+    N_("Stop a C++ run after SECONDS (default: twice the original's time, at least 10 s)"),
+    N_("SECONDS") },
   { "repeat", 0, 0, G_OPTION_ARG_INT, &opt_repeat,
     N_("Run the program N times for timing (C++: fewer only past a 20 s budget)"), "N" },
   { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &opt_timeout,
-    N_("Stop a run after SECONDS (default 60)"), N_("SECONDS") },
+    N_("Stop a run of the original after SECONDS (default 600)"), N_("SECONDS") },
   { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json,
     N_("Print one JSON object on standard output"), NULL },
   { "python", 0, 0, G_OPTION_ARG_STRING, &opt_python,
@@ -188,19 +203,62 @@ print_run_report (KilnRunResult *result,
     fprintf (out, _("%s: %s\n"), title, result->error->message);
 }
 
-static GBytes *
-read_stdin_file (GError **error)
+/* Every --stdin file, in order; NULL when there is none (or on error). */
+static char **
+read_cases (GError **error)
 {
-  char *contents = NULL;
-  gsize length = 0;
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  if (opt_stdin == NULL)
+  if (opt_stdin == NULL || opt_stdin[0] == NULL)
     return NULL;
 
-  if (!g_file_get_contents (opt_stdin, &contents, &length, error))
-    return NULL;
+  for (guint i = 0; opt_stdin[i] != NULL; i++)
+    {
+      g_autofree char *contents = NULL;
 
-  return g_bytes_new_take (contents, length);
+      if (!g_file_get_contents (opt_stdin[i], &contents, NULL, error))
+        return NULL;
+      g_strv_builder_add (builder, contents);
+    }
+
+  return g_strv_builder_end (builder);
+}
+
+/* --derive-cases: the cases given, and as many derived ones as the original accepts. */
+static char **
+derive_cases (KilnToolchain *toolchain,
+              KilnRunConfig *config,
+              KilnLanguage   language,
+              const char    *source,
+              char         **cases,
+              GCancellable  *cancellable)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(KilnProgram) program = NULL;
+  g_autoptr(GPtrArray) derived = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  KilnCliWaiter waiter = { loop, NULL, cancellable };
+
+  if (opt_derive_cases <= 0 || cases == NULL || *cases[0] == '\0')
+    return cases;
+
+  program = kiln_program_new (toolchain, language, source, (const char * const *) cases);
+  kiln_program_apply_config (program, config);
+  kiln_program_derive_cases_async (program, (guint) opt_derive_cases, 1, cancellable,
+                                   kiln_cli_waiter_cb, &waiter);
+  derived = kiln_program_derive_cases_finish (program, kiln_cli_waiter_wait (&waiter), NULL);
+  g_clear_object (&waiter.result);
+
+  g_strv_builder_addv (builder, (const char **) cases);
+  for (guint i = 0; derived != NULL && i < derived->len; i++)
+    {
+      KilnDerivedCase *one = g_ptr_array_index (derived, i);
+
+      g_printerr (_("Hidden input %u: %s\n"), g_strv_length (cases) + i + 1, one->description);
+      g_strv_builder_add (builder, one->text);
+    }
+  g_strfreev (cases);
+  return g_strv_builder_end (builder);
 }
 
 static char *
@@ -244,6 +302,26 @@ new_run_config (GError **error)
                            _("--timeout takes a positive number of seconds, at most 86400."));
       return NULL;
     }
+  if (opt_cpp_timeout < 0 || (opt_cpp_timeout > 0 && opt_cpp_timeout < 0.001) ||
+      opt_cpp_timeout > 24 * 3600)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--cpp-timeout takes a positive number of seconds, at most 86400."));
+      return NULL;
+    }
+  if (opt_tolerance < 0 || opt_tolerance > 0.01)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--tolerance takes a relative tolerance from 0 to 0.01, for "
+                             "example 1e-9."));
+      return NULL;
+    }
+  if (opt_derive_cases < 0 || opt_derive_cases > 100)
+    {
+      g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
+                           _("--derive-cases takes a number from 0 to 100."));
+      return NULL;
+    }
   if (opt_max_attempts < 0 || opt_max_attempts > 100)
     {
       g_set_error_literal (error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT,
@@ -261,8 +339,14 @@ new_run_config (GError **error)
   if (opt_repeat > 0)
     g_object_set (config, "cpp-repeat", (guint) opt_repeat, "python-repeat", (guint) opt_repeat,
                   NULL);
+  /* Messages name the options, not the window's Preferences. */
+  g_object_set (config, "hints-for-cli", TRUE, NULL);
   if (opt_timeout > 0)
     g_object_set (config, "run-timeout", opt_timeout, NULL);
+  if (opt_cpp_timeout > 0)
+    g_object_set (config, "cpp-timeout", opt_cpp_timeout, NULL);
+  if (opt_tolerance > 0)
+    g_object_set (config, "tolerance", opt_tolerance, NULL);
   if (opt_python != NULL)
     g_object_set (config, "python-interpreter", opt_python, NULL);
   if (opt_compiler != NULL)
@@ -381,6 +465,142 @@ usage_error (GOptionContext *context,
   return EXIT_USAGE;
 }
 
+/* The first difference, with the characters that differ marked: 3.14159265[86] */
+static char *
+mark_difference (const char *line,
+                 guint       column,
+                 guint       end)
+{
+  g_autofree char *valid = NULL;
+  const char *from, *to;
+
+  if (line == NULL)
+    return g_strdup (_("(no more output)"));
+
+  valid = g_utf8_make_valid (line, -1);
+  if (end <= column || column > (guint) g_utf8_strlen (valid, -1))
+    return g_steal_pointer (&valid);
+  from = g_utf8_offset_to_pointer (valid, column);
+  to = g_utf8_offset_to_pointer (valid, MIN (end, (guint) g_utf8_strlen (valid, -1)));
+  return g_strdup_printf ("%.*s[%.*s]%s", (int) (from - valid), valid, (int) (to - from), from,
+                          to);
+}
+
+static void
+print_figures (KilnVerification *verification)
+{
+  KilnComparison *comparison = verification->comparison;
+  g_autofree char *speedup = NULL;
+
+  if (comparison == NULL)
+    return;
+
+  if (!kiln_verification_verified (verification))
+    {
+      /* Measured, but a wrong program has no speedup. */
+      g_print (_("No speedup: the C++ program is not verified.\n"));
+      return;
+    }
+
+  speedup = kiln_comparison_dup_speedup_text (comparison);
+  if (comparison->basis == KILN_SPEEDUP_BASIS_CPU)
+    g_print (_("Speedup: %s (CPU time: both programs use one core)\n"), speedup);
+  else
+    g_print (_("Speedup: %s (wall time: the programs use more than one core)\n"), speedup);
+  if (comparison->noisy)
+    {
+      g_autofree char *cpu = kiln_format_speedup (comparison->speedup_cpu, FALSE);
+
+      g_print (_("The computer was busy: wall times are inflated. CPU-time speedup %s.\n"), cpu);
+    }
+  if (comparison->speedup_is_lower_bound)
+    {
+      g_autofree char *floor = kiln_format_duration (comparison->floor_seconds > 0
+                                                     ? comparison->floor_seconds
+                                                     : KILN_SPEEDUP_LOWER_BOUND_SECONDS);
+
+      g_print (_("(The C++ program finishes about as fast as any program can start here "
+                 "(%s): the real speedup is higher.)\n"), floor);
+    }
+}
+
+/* kiln-cli compare: the original on every case, the C++ verified against it. */
+static int
+compare (Cli                *cli,
+         const char         *python,
+         const char         *cpp,
+         const char * const *cases)
+{
+  g_autoptr(KilnProgram) program = NULL;
+  g_autoptr(KilnVerification) verification = NULL;
+  g_autoptr(GError) error = NULL;
+  KilnCliWaiter waiter = { cli->loop, NULL, cli->cancellable };
+
+  program = kiln_program_new (cli->toolchain, KILN_LANGUAGE_PYTHON, python, cases);
+  kiln_program_apply_config (program, cli->config);
+  kiln_program_verify_async (program, cpp, NULL, cli->cancellable, kiln_cli_waiter_cb, &waiter);
+  verification = kiln_program_verify_finish (program, kiln_cli_waiter_wait (&waiter), &error);
+  g_clear_object (&waiter.result);
+  if (verification == NULL)
+    {
+      g_printerr ("kiln-cli: %s\n", error->message);
+      return EXIT_FAILED;
+    }
+
+  if (opt_json)
+    {
+      print_json (kiln_verification_to_json (verification));
+      return kiln_verification_verified (verification) ? EXIT_SUCCESS : EXIT_FAILED;
+    }
+
+  if (verification->python != NULL)
+    print_run_report (verification->python, stdout);
+  if (verification->cpp != NULL)
+    print_run_report (verification->cpp, stdout);
+  else if (verification->compile != NULL && !verification->compile->ok)
+    g_print ("%s", verification->compile->output);
+
+  switch (verification->check)
+    {
+    case KILN_CHECK_MATCHED:
+      if (verification->n_cases > 1)
+        g_print (g_dngettext (GETTEXT_PACKAGE, "Outputs match on the %u input case.\n",
+                              "Outputs match on all %u input cases.\n", verification->n_cases),
+                 verification->n_cases);
+      else
+        g_print (_("Outputs match.\n"));
+      break;
+    case KILN_CHECK_MATCHED_WITHIN_TOLERANCE:
+      g_print (_("Outputs match within %g (not exactly).\n"),
+               verification->comparison->tolerance);
+      break;
+    case KILN_CHECK_OUTPUT_DIFFERS:
+      {
+        KilnComparison *where = verification->failed != NULL ? verification->failed
+                                                             : verification->comparison;
+        g_autofree char *expected = mark_difference (where->diff->reference, where->diff->column,
+                                                     where->diff->reference_end);
+        g_autofree char *actual = mark_difference (where->diff->candidate, where->diff->column,
+                                                   where->diff->candidate_end);
+
+        if (verification->failed_case > 1)
+          g_print ("%s\n", verification->error->message);
+        g_print (_("Outputs differ at line %u:\n  Python: %s\n  C++:    %s\n"),
+                 where->diff->line, expected, actual);
+      }
+      break;
+    case KILN_CHECK_HARD_CODED:
+      g_print (_("Outputs match, but the C++ is not verified: %s\n"), verification->suspicious);
+      break;
+    default:
+      g_print ("%s\n", verification->error != NULL ? verification->error->message : "");
+      break;
+    }
+  print_figures (verification);
+
+  return kiln_verification_verified (verification) ? EXIT_SUCCESS : EXIT_FAILED;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -388,6 +608,8 @@ main (int    argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) input = NULL;
+  g_auto(GStrv) cases = NULL;
+  const char * const *hidden = NULL;
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
   const char *command;
@@ -408,6 +630,7 @@ main (int    argc,
                                 _("Run Python and C++ programs, time them and compare their "
                                   "outputs, as Kiln’s window does."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_group (context, kiln_cli_optimize_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage_error (context, error->message);
 
@@ -456,10 +679,15 @@ main (int    argc,
   if (!(cli.config = new_run_config (&error)))
     return usage_error (context, error->message);
 
-  if (!(input = read_stdin_file (&error)) && error != NULL)
+  if (!(cases = read_cases (&error)) && error != NULL)
     {
       g_printerr ("kiln-cli: %s\n", error->message);
       return EXIT_USAGE;
+    }
+  if (cases != NULL)
+    {
+      input = *cases[0] != '\0' ? g_bytes_new (cases[0], strlen (cases[0])) : NULL;
+      hidden = (const char * const *) cases + 1;
     }
 
   if (g_str_equal (command, "compare-models"))
@@ -471,11 +699,26 @@ main (int    argc,
         .models_file = opt_models,
         .model_ids = (const char * const *) opt_model_ids,
         .cache_dir = opt_cache_dir,
+        .hidden_cases = hidden,
       };
 
       if (argc != 3)
         return usage_error (context, _("compare-models takes one file."));
       return kiln_cli_compare_models (&options, argv[2], cli.config, input);
+    }
+
+  if (g_str_equal (command, "optimize"))
+    {
+      KilnCliOptions options = {
+        .json = opt_json,
+        .models_file = opt_models,
+        .model_id = opt_model_ids != NULL ? opt_model_ids[0] : NULL,
+        .output_path = opt_output,
+        .cache_dir = opt_cache_dir,
+      };
+      if (argc != 3)
+        return usage_error (context, _("optimize takes one file."));
+      return kiln_cli_optimize (&options, argv[2], cli.config, (const char * const *) cases);
     }
 
   cli.loop = g_main_loop_new (NULL, FALSE);
@@ -511,11 +754,9 @@ main (int    argc,
       if (language != KILN_LANGUAGE_PYTHON || second_language != KILN_LANGUAGE_CPP)
         return usage_error (context, _("compare takes the Python file first, then the C++ file."));
 
-      /* One after the other, so the two programs do not compete for the CPU. */
-      start_run (&cli, 0, KILN_LANGUAGE_PYTHON, first, input);
-      g_main_loop_run (cli.loop);
-      if (cli.results[0] != NULL)
-        start_run (&cli, 1, KILN_LANGUAGE_CPP, second, input);
+      cases = derive_cases (cli.toolchain, cli.config, KILN_LANGUAGE_PYTHON, first,
+                            g_steal_pointer (&cases), cli.cancellable);
+      return compare (&cli, first, second, (const char * const *) cases);
     }
   else if (g_str_equal (command, "convert"))
     {
@@ -526,6 +767,7 @@ main (int    argc,
         .output_path = opt_output,
         .run = opt_run,
         .cache_dir = opt_cache_dir,
+        .hidden_cases = hidden,
       };
 
       if (argc != 3)
@@ -561,45 +803,5 @@ main (int    argc,
           status = result->ok ? EXIT_SUCCESS : EXIT_FAILED;
         }
     }
-  else if (cli.results[0] == NULL || cli.results[1] == NULL)
-    status = EXIT_FAILED;
-  else
-    {
-      /* The configuration's mask: --timing-pattern, else the defaults. */
-      g_autoptr(KilnTimingMask) mask = kiln_run_config_dup_timing_mask (cli.config, NULL);
-      g_autoptr(KilnComparison) comparison = kiln_comparison_new (cli.results[0],
-                                                                  cli.results[1], mask);
-
-      if (opt_json)
-        print_json (kiln_comparison_to_json (comparison));
-      else
-        {
-          print_run_report (cli.results[0], stdout);
-          print_run_report (cli.results[1], stdout);
-          if (!comparison->comparable)
-            g_print (_("Outputs were not compared: both programs must run cleanly first.\n"));
-          else if (kiln_comparison_matches (comparison))
-            g_print (_("Outputs match.\n"));
-          else
-            g_print (_("Outputs differ at line %u:\n  Python: %s\n  C++:    %s\n"),
-                     comparison->diff->line,
-                     comparison->diff->reference ? comparison->diff->reference
-                                                 : _("(no more output)"),
-                     comparison->diff->candidate ? comparison->diff->candidate
-                                                 : _("(no more output)"));
-          if (comparison->speedup > 0)
-            {
-              g_autofree char *speedup = kiln_format_speedup (comparison->speedup,
-                                                              comparison->speedup_is_lower_bound);
-
-              g_print (_("Speedup: %s\n"), speedup);
-              if (comparison->speedup_is_lower_bound)
-                g_print (_("(The C++ program ran in under 5 ms, where process start-up "
-                           "dominates: the real speedup is higher.)\n"));
-            }
-        }
-      status = kiln_comparison_matches (comparison) ? EXIT_SUCCESS : EXIT_FAILED;
-    }
-
   return status;
 }

@@ -25,6 +25,7 @@ typedef struct
   const char *cache_dir;
   gboolean    csv;
   gboolean    markdown;
+  const char * const *hidden_cases;  /* input cases hidden from the model; NULL: none */
 } KilnCliOptions;
 
 /* Waits for one async call at a time on a GMainLoop: the commands are sequential scripts. */
@@ -59,5 +60,13 @@ int kiln_cli_compare_models (const KilnCliOptions *options,
                              const char           *path,
                              KilnRunConfig        *config,
                              GBytes               *input);
+
+/* @cases: the input cases (stdin), NULL-terminated; NULL: one case with empty stdin. */
+int kiln_cli_optimize (const KilnCliOptions *options,
+                       const char           *path,
+                       KilnRunConfig        *config,
+                       const char * const   *cases);
+/* --rounds, --samples, --no-flag-search, --allow-fast-math */
+GOptionGroup *kiln_cli_optimize_option_group (void);
 
 G_END_DECLS

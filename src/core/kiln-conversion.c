@@ -56,6 +56,8 @@ struct _KilnConversion
   KilnTimingMask     *mask;
   KilnRunResult      *python;
   KilnReference      *reference;
+  KilnProgram        *program;
+  KilnRunConfig      *config;
   KilnQueue          *queue;
   char               *prompts_dir;
   double              idle_timeout;
@@ -96,7 +98,22 @@ struct _KilnConversion
   double              cost_usd;
   double              seconds;        /* restored conversions only */
   char               *error_message;
+  double              speedup_cpu;
+  double              speedup_low;
+  double              speedup_high;
+  gboolean            noisy;
+  KilnSpeedupBasis    basis;
+  char               *suspicious;
+  guint               failed_case;
+  double              cpp_cpu_seconds;
+  double              python_cpu_seconds;
 };
+
+static gboolean
+verdict_is_verified (KilnVerdict verdict)
+{
+  return verdict == KILN_VERDICT_MATCHED || verdict == KILN_VERDICT_MATCHED_WITHIN_TOLERANCE;
+}
 
 G_DEFINE_FINAL_TYPE (KilnConversion, kiln_conversion, G_TYPE_OBJECT)
 G_DEFINE_FINAL_TYPE (KilnAttempt, kiln_attempt, G_TYPE_OBJECT)
@@ -110,7 +127,8 @@ G_DEFINE_ENUM_TYPE (KilnAttemptReason, kiln_attempt_reason,
   G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_NO_CODE, "no-code"),
   G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_STREAM_FAILED, "stream-failed"),
   G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_REFUSED, "refused"),
-  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_TRUNCATED, "truncated"))
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_TRUNCATED, "truncated"),
+  G_DEFINE_ENUM_VALUE (KILN_ATTEMPT_HARD_CODED, "hard-coded"))
 
 G_DEFINE_ENUM_TYPE (KilnConversionPhase, kiln_conversion_phase,
   G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_IDLE, "idle"),
@@ -119,7 +137,8 @@ G_DEFINE_ENUM_TYPE (KilnConversionPhase, kiln_conversion_phase,
   G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_RUNNING_PYTHON, "running-python"),
   G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_DONE, "done"),
   G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_PREPARING, "preparing"),
-  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_WAITING, "waiting"))
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_WAITING, "waiting"),
+  G_DEFINE_ENUM_VALUE (KILN_CONVERSION_PHASE_RUNNING_CPP, "running-cpp"))
 
 G_DEFINE_ENUM_TYPE (KilnVerdict, kiln_verdict,
   G_DEFINE_ENUM_VALUE (KILN_VERDICT_NONE, "none"),
@@ -133,7 +152,9 @@ G_DEFINE_ENUM_TYPE (KilnVerdict, kiln_verdict,
   G_DEFINE_ENUM_VALUE (KILN_VERDICT_NO_CODE, "no-code"),
   G_DEFINE_ENUM_VALUE (KILN_VERDICT_ERROR, "error"),
   G_DEFINE_ENUM_VALUE (KILN_VERDICT_STOPPED, "stopped"),
-  G_DEFINE_ENUM_VALUE (KILN_VERDICT_UNVERIFIED, "unverified"))
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_UNVERIFIED, "unverified"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_MATCHED_WITHIN_TOLERANCE, "matched-within-tolerance"),
+  G_DEFINE_ENUM_VALUE (KILN_VERDICT_HARD_CODED, "hard-coded"))
 
 enum {
   PROP_0,
@@ -160,6 +181,15 @@ enum {
   PROP_SECONDS,
   PROP_ERROR_MESSAGE,
   PROP_RESTORED,
+  PROP_SPEEDUP_CPU,
+  PROP_SPEEDUP_LOW,
+  PROP_SPEEDUP_HIGH,
+  PROP_NOISY,
+  PROP_BASIS,
+  PROP_SUSPICIOUS,
+  PROP_FAILED_CASE,
+  PROP_CPP_CPU_SECONDS,
+  PROP_PYTHON_CPU_SECONDS,
   N_PROPS
 };
 
@@ -196,6 +226,8 @@ static const struct {
   { KILN_VERDICT_ERROR, "error" },
   { KILN_VERDICT_STOPPED, "stopped" },
   { KILN_VERDICT_UNVERIFIED, "unverified" },
+  { KILN_VERDICT_MATCHED_WITHIN_TOLERANCE, "matched_within_tolerance" },
+  { KILN_VERDICT_HARD_CODED, "hard_coded" },
 };
 
 const char *
@@ -243,6 +275,8 @@ kiln_attempt_reason_to_string (KilnAttemptReason reason)
       return "refused";
     case KILN_ATTEMPT_TRUNCATED:
       return "truncated";
+    case KILN_ATTEMPT_HARD_CODED:
+      return "hard_coded";
     default:
       g_return_val_if_reached (NULL);
     }
@@ -257,7 +291,7 @@ attempt_reason_from_string (const char        *text,
       *reason = KILN_ATTEMPT_OK;
       return TRUE;
     }
-  for (KilnAttemptReason r = KILN_ATTEMPT_COMPILE_ERROR; r <= KILN_ATTEMPT_TRUNCATED; r++)
+  for (KilnAttemptReason r = KILN_ATTEMPT_COMPILE_ERROR; r <= KILN_ATTEMPT_HARD_CODED; r++)
     if (g_str_equal (kiln_attempt_reason_to_string (r), text))
       {
         *reason = r;
@@ -281,7 +315,10 @@ kiln_attempt_finalize (GObject *object)
   g_free (self->finish_reason);
   g_clear_error (&self->error);
   g_clear_pointer (&self->cpp, kiln_run_result_unref);
-  g_clear_pointer (&self->comparison, kiln_comparison_free);
+  /* The comparison is the verification's. */
+  self->comparison = NULL;
+  g_clear_pointer (&self->verification, kiln_verification_unref);
+  g_free (self->suspicious);
 
   G_OBJECT_CLASS (kiln_attempt_parent_class)->finalize (object);
 }
@@ -379,6 +416,8 @@ kiln_conversion_finalize (GObject *object)
   g_clear_pointer (&self->mask, kiln_timing_mask_unref);
   g_clear_pointer (&self->python, kiln_run_result_unref);
   g_clear_object (&self->reference);
+  g_clear_object (&self->program);
+  g_clear_object (&self->config);
   g_clear_object (&self->queue);
   g_clear_pointer (&self->prompts_dir, g_free);
   g_clear_object (&self->cancellable);
@@ -391,6 +430,7 @@ kiln_conversion_finalize (GObject *object)
   g_clear_pointer (&self->answer_prefix, g_free);
   g_clear_pointer (&self->extractor, kiln_code_extractor_free);
   g_clear_pointer (&self->error_message, g_free);
+  g_clear_pointer (&self->suspicious, g_free);
 
   G_OBJECT_CLASS (kiln_conversion_parent_class)->finalize (object);
 }
@@ -433,7 +473,7 @@ kiln_conversion_get_property (GObject    *object,
       g_value_set_enum (value, self->verdict);
       break;
     case PROP_VERIFIED:
-      g_value_set_boolean (value, self->verdict == KILN_VERDICT_MATCHED);
+      g_value_set_boolean (value, verdict_is_verified (self->verdict));
       break;
     case PROP_SPEEDUP:
       g_value_set_double (value, self->speedup);
@@ -473,6 +513,33 @@ kiln_conversion_get_property (GObject    *object,
       break;
     case PROP_RESTORED:
       g_value_set_boolean (value, self->restored);
+      break;
+    case PROP_SPEEDUP_CPU:
+      g_value_set_double (value, self->speedup_cpu);
+      break;
+    case PROP_SPEEDUP_LOW:
+      g_value_set_double (value, self->speedup_low);
+      break;
+    case PROP_SPEEDUP_HIGH:
+      g_value_set_double (value, self->speedup_high);
+      break;
+    case PROP_NOISY:
+      g_value_set_boolean (value, self->noisy);
+      break;
+    case PROP_BASIS:
+      g_value_set_enum (value, self->basis);
+      break;
+    case PROP_SUSPICIOUS:
+      g_value_set_string (value, self->suspicious);
+      break;
+    case PROP_FAILED_CASE:
+      g_value_set_uint (value, self->failed_case);
+      break;
+    case PROP_CPP_CPU_SECONDS:
+      g_value_set_double (value, self->cpp_cpu_seconds);
+      break;
+    case PROP_PYTHON_CPU_SECONDS:
+      g_value_set_double (value, self->python_cpu_seconds);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -531,6 +598,23 @@ kiln_conversion_class_init (KilnConversionClass *klass)
   properties[PROP_ERROR_MESSAGE] =
     g_param_spec_string ("error-message", NULL, NULL, NULL, flags);
   properties[PROP_RESTORED] = g_param_spec_boolean ("restored", NULL, NULL, FALSE, flags);
+  properties[PROP_SPEEDUP_CPU] =
+    g_param_spec_double ("speedup-cpu", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_SPEEDUP_LOW] =
+    g_param_spec_double ("speedup-low", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_SPEEDUP_HIGH] =
+    g_param_spec_double ("speedup-high", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+  properties[PROP_NOISY] = g_param_spec_boolean ("noisy", NULL, NULL, FALSE, flags);
+  properties[PROP_BASIS] =
+    g_param_spec_enum ("basis", NULL, NULL, KILN_TYPE_SPEEDUP_BASIS, KILN_SPEEDUP_BASIS_WALL,
+                       flags);
+  properties[PROP_SUSPICIOUS] = g_param_spec_string ("suspicious", NULL, NULL, NULL, flags);
+  properties[PROP_FAILED_CASE] =
+    g_param_spec_uint ("failed-case", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  properties[PROP_CPP_CPU_SECONDS] =
+    g_param_spec_double ("cpp-cpu-seconds", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
+  properties[PROP_PYTHON_CPU_SECONDS] =
+    g_param_spec_double ("python-cpu-seconds", NULL, NULL, -1, G_MAXDOUBLE, -1, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[ANSWER_DELTA] =
@@ -574,6 +658,8 @@ kiln_conversion_init (KilnConversion *self)
   self->messages = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_chat_message_free);
   self->cpp_seconds = -1;
   self->python_seconds = -1;
+  self->cpp_cpu_seconds = -1;
+  self->python_cpu_seconds = -1;
   self->ttft_seconds = -1;
   self->tokens_in = -1;
   self->tokens_out = -1;
@@ -619,6 +705,7 @@ kiln_conversion_apply_config (KilnConversion *self,
   g_return_if_fail (KILN_IS_CONVERSION (self));
   g_return_if_fail (KILN_IS_RUN_CONFIG (config));
 
+  g_set_object (&self->config, config);
   kiln_conversion_set_max_attempts (self, kiln_run_config_get_max_attempts (config));
   verify = kiln_run_config_get_auto_verify (config);
   kiln_conversion_set_verify (self, verify, verify);
@@ -711,14 +798,21 @@ kiln_conversion_set_python_result (KilnConversion *self,
   self->python = python != NULL ? kiln_run_result_ref (python) : NULL;
 }
 
+KilnProgram *
+kiln_conversion_get_program (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->program;
+}
+
 void
-kiln_conversion_set_reference (KilnConversion *self,
-                               KilnReference  *reference)
+kiln_conversion_set_program (KilnConversion *self,
+                             KilnProgram    *program)
 {
   g_return_if_fail (KILN_IS_CONVERSION (self));
-  g_return_if_fail (!reference || KILN_IS_REFERENCE (reference));
+  g_return_if_fail (!program || KILN_IS_PROGRAM (program));
 
-  g_set_object (&self->reference, reference);
+  g_set_object (&self->program, program);
 }
 
 void
@@ -785,7 +879,8 @@ update_figures (KilnConversion *self)
   gboolean in_known = n > 0, out_known = n > 0, cost_known = n > 0;
   double cost = 0, streaming = 0;
   KilnComparison *comparison = last != NULL ? last->comparison : NULL;
-  gboolean verified = self->verdict == KILN_VERDICT_MATCHED;
+  gboolean verified = verdict_is_verified (self->verdict);
+  double cpu;
 
   if (self->restored)
     return;
@@ -814,8 +909,29 @@ update_figures (KilnConversion *self)
   UPDATE (python_seconds, median_wall (self->python), PROP_PYTHON_SECONDS);
   UPDATE (diff_line, comparison != NULL && comparison->diff != NULL && !comparison->diff->match
                      ? comparison->diff->line : 0, PROP_DIFF_LINE);
-  /* A speedup is shown only for a program whose output matched. */
+  /* A speedup is shown only for a program whose output matched on every case. */
   UPDATE (speedup, verified && comparison != NULL ? comparison->speedup : 0, PROP_SPEEDUP);
+  UPDATE (speedup_cpu, verified && comparison != NULL ? comparison->speedup_cpu : 0,
+          PROP_SPEEDUP_CPU);
+  UPDATE (speedup_low, verified && comparison != NULL ? comparison->speedup_low : 0,
+          PROP_SPEEDUP_LOW);
+  UPDATE (speedup_high, verified && comparison != NULL ? comparison->speedup_high : 0,
+          PROP_SPEEDUP_HIGH);
+  UPDATE (noisy, comparison != NULL && comparison->noisy, PROP_NOISY);
+  UPDATE (basis, comparison != NULL ? comparison->basis : KILN_SPEEDUP_BASIS_WALL, PROP_BASIS);
+  UPDATE (failed_case, last != NULL ? last->failed_case : 0, PROP_FAILED_CASE);
+  UPDATE (cpp_cpu_seconds, last != NULL && last->cpp != NULL &&
+                           kiln_run_result_get_cpu (last->cpp, &cpu, NULL, NULL) ? cpu : -1,
+          PROP_CPP_CPU_SECONDS);
+  UPDATE (python_cpu_seconds, self->python != NULL &&
+                              kiln_run_result_get_cpu (self->python, &cpu, NULL, NULL) ? cpu : -1,
+          PROP_PYTHON_CPU_SECONDS);
+  if (g_strcmp0 (self->suspicious, last != NULL ? last->suspicious : NULL) != 0)
+    {
+      g_free (self->suspicious);
+      self->suspicious = g_strdup (last != NULL ? last->suspicious : NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUSPICIOUS]);
+    }
   UPDATE (speedup_is_lower_bound,
           verified && comparison != NULL && comparison->speedup_is_lower_bound,
           PROP_SPEEDUP_IS_LOWER_BOUND);
@@ -853,8 +969,13 @@ verdict_for (KilnConversion *self,
     case KILN_ATTEMPT_OK:
       if (error != NULL)
         return KILN_VERDICT_ERROR;
-      return last->comparison != NULL && kiln_comparison_matches (last->comparison)
-             ? KILN_VERDICT_MATCHED : KILN_VERDICT_UNVERIFIED;
+      if (last->comparison != NULL && kiln_comparison_matches (last->comparison))
+        return KILN_VERDICT_MATCHED;
+      if (last->comparison != NULL && kiln_comparison_agrees (last->comparison))
+        return KILN_VERDICT_MATCHED_WITHIN_TOLERANCE;
+      return KILN_VERDICT_UNVERIFIED;
+    case KILN_ATTEMPT_HARD_CODED:
+      return KILN_VERDICT_HARD_CODED;
     case KILN_ATTEMPT_COMPILE_ERROR:
       return KILN_VERDICT_COMPILE_ERROR;
     case KILN_ATTEMPT_RUNTIME_ERROR:
@@ -1044,11 +1165,17 @@ render_repair (KilnConversion     *self,
 
     case KILN_ATTEMPT_RUNTIME_ERROR:
     case KILN_ATTEMPT_TIMEOUT:
-      name = KILN_PROMPT_REPAIR_RUNTIME;
-      g_hash_table_insert (values, (char *) "exit_description",
-                           g_strdup (attempt->cpp->error ? attempt->cpp->error->message : ""));
-      g_hash_table_insert (values, (char *) "stderr_tail",
-                           tail_utf8 (attempt->cpp->stderr_bytes, STDERR_TAIL_MAX));
+      {
+        KilnRunResult *failed = attempt->verification != NULL &&
+                                attempt->verification->failed_run != NULL
+                                ? attempt->verification->failed_run : attempt->cpp;
+
+        name = KILN_PROMPT_REPAIR_RUNTIME;
+        g_hash_table_insert (values, (char *) "exit_description",
+                             g_strdup (failed->error ? failed->error->message : ""));
+        g_hash_table_insert (values, (char *) "stderr_tail",
+                             tail_utf8 (failed->stderr_bytes, STDERR_TAIL_MAX));
+      }
       break;
 
     case KILN_ATTEMPT_OUTPUT_DIFFERS:
@@ -1059,6 +1186,11 @@ render_repair (KilnConversion     *self,
                            clip_line (attempt->comparison->diff->reference));
       g_hash_table_insert (values, (char *) "actual",
                            clip_line (attempt->comparison->diff->candidate));
+      break;
+
+    case KILN_ATTEMPT_HARD_CODED:
+      name = KILN_PROMPT_REPAIR_HARD_CODED;
+      g_hash_table_insert (values, (char *) "finding", g_strdup (attempt->suspicious));
       break;
 
     case KILN_ATTEMPT_TRUNCATED:
@@ -1074,6 +1206,18 @@ render_repair (KilnConversion     *self,
     }
 
   template_text = g_hash_table_lookup (self->prompts, name);
+  if (attempt->failed_case > 1)
+    {
+      /* The hidden input itself stays hidden: only that the program fails on another one. */
+      g_autofree char *rendered = kiln_prompt_render (template_text, values, error);
+
+      if (rendered == NULL)
+        return NULL;
+      return g_strdup_printf ("Your program gives the right output on the input you were shown, "
+                              "but not on another input that is kept hidden from you (a "
+                              "translation must work on every input the original accepts). "
+                              "On that input:\n\n%s", rendered);
+    }
   return kiln_prompt_render (template_text, values, error);
 }
 
@@ -1094,6 +1238,8 @@ describe_reason (KilnAttemptReason reason)
       return _("the answer held no C++ code");
     case KILN_ATTEMPT_TRUNCATED:
       return _("the answer was cut at the model’s token limit");
+    case KILN_ATTEMPT_HARD_CODED:
+      return _("the answer looked hard-coded");
     case KILN_ATTEMPT_OK:
     case KILN_ATTEMPT_STREAM_FAILED:
     case KILN_ATTEMPT_REFUSED:
@@ -1166,120 +1312,120 @@ repair_or_stop (KilnConversion    *self,
 
 /* --- verifying -------------------------------------------------------------------------- */
 
-static void
-compare (KilnConversion *self)
+static KilnProgram *
+ensure_program (KilnConversion *self)
 {
+  g_auto(GStrv) cases = NULL;
+
+  if (self->program != NULL)
+    return self->program;
+
+  /* A conversion on its own (kiln-cli convert): one case, its own input. */
+  if (self->input != NULL && g_bytes_get_size (self->input) > 0)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (self->input, &size);
+
+      cases = g_new0 (char *, 2);
+      cases[0] = g_strndup (data, size);
+    }
+  self->program = kiln_program_new (self->toolchain, self->language, self->source,
+                                    (const char * const *) cases);
+  if (self->config != NULL)
+    kiln_program_apply_config (self->program, self->config);
+  else
+    kiln_program_set_limits (self->program, &self->python_limits, &self->cpp_limits, self->mask);
+  if (self->python != NULL)
+    kiln_reference_offer (kiln_program_get_reference (self->program, 0), self->python);
+
+  return self->program;
+}
+
+static void
+verify_progress (KilnVerifyStep step,
+                 guint          index,
+                 gpointer       user_data)
+{
+  KilnConversion *self = user_data;
+
+  /* Compiling was said when the turn came. */
+  if (step == KILN_VERIFY_STEP_RUNNING_ORIGINAL)
+    set_phase (self, KILN_CONVERSION_PHASE_RUNNING_PYTHON);
+  else if (step == KILN_VERIFY_STEP_RUNNING_CPP)
+    set_phase (self, KILN_CONVERSION_PHASE_RUNNING_CPP);
+}
+
+static void
+verified_cb (GObject      *object,
+             GAsyncResult *res,
+             gpointer      user_data)
+{
+  g_autoptr(KilnConversion) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KilnVerification) verification = NULL;
   KilnAttempt *attempt = self->attempt;
 
-  attempt->comparison = kiln_comparison_new (self->python, attempt->cpp, self->mask);
-  if (kiln_comparison_matches (attempt->comparison))
+  verification = kiln_program_verify_finish (KILN_PROGRAM (object), res, &error);
+  if (verification == NULL)
     {
+      finish_attempt (self, KILN_ATTEMPT_OK);
+      finish_run (self, g_steal_pointer (&error));
+      return;
+    }
+
+  attempt->verification = kiln_verification_ref (verification);
+  attempt->comparison = verification->failed != NULL ? verification->failed
+                                                     : verification->comparison;
+  attempt->failed_case = verification->failed_case;
+  attempt->suspicious = g_strdup (verification->suspicious);
+  if (verification->cpp != NULL)
+    attempt->cpp = kiln_run_result_ref (verification->cpp);
+  else
+    {
+      /* It did not run: a run result with no executions holds the compiler's word. */
+      attempt->cpp = kiln_run_result_new (KILN_LANGUAGE_CPP);
+      attempt->cpp->compile = verification->compile != NULL
+                              ? kiln_compile_result_ref (verification->compile) : NULL;
+      attempt->cpp->ok = FALSE;
+      attempt->cpp->error = verification->error != NULL ? g_error_copy (verification->error)
+                                                        : NULL;
+    }
+  if (verification->python != NULL)
+    {
+      g_clear_pointer (&self->python, kiln_run_result_unref);
+      self->python = kiln_run_result_ref (verification->python);
+    }
+
+  switch (verification->check)
+    {
+    case KILN_CHECK_MATCHED:
+    case KILN_CHECK_MATCHED_WITHIN_TOLERANCE:
       finish_attempt (self, KILN_ATTEMPT_OK);
       finish_run (self, NULL);
-    }
-  else
-    repair_or_stop (self, KILN_ATTEMPT_OUTPUT_DIFFERS);
-}
-
-static void
-python_ran_cb (GObject      *object,
-               GAsyncResult *res,
-               gpointer      user_data)
-{
-  g_autoptr(KilnConversion) self = user_data;
-  g_autoptr(GError) error = NULL;
-  KilnRunResult *python;
-
-  python = kiln_reference_run_finish (KILN_REFERENCE (object), res, &error);
-  if (python == NULL)
-    {
-      finish_attempt (self, KILN_ATTEMPT_OK);
-      finish_run (self, g_steal_pointer (&error));
-      return;
-    }
-
-  g_clear_pointer (&self->python, kiln_run_result_unref);
-  self->python = python;
-
-  if (!python->ok)
-    {
-      /* Nothing to compare with: the original itself failed. Not the model's fault. */
-      finish_attempt (self, KILN_ATTEMPT_OK);
-      finish_run (self, g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
-                                     self->language == KILN_LANGUAGE_PYTHON
-                                     ? _("The C++ ran, but the Python program it is compared "
-                                         "with failed: %s")
-                                     : _("The new C++ ran, but the original program it is "
-                                         "compared with failed: %s"),
-                                     python->error->message));
-      return;
-    }
-
-  compare (self);
-}
-
-static KilnReference *
-ensure_reference (KilnConversion *self)
-{
-  if (self->reference == NULL ||
-      !kiln_reference_matches (self->reference, self->language, self->source, self->input,
-                               NULL))
-    {
-      g_clear_object (&self->reference);
-      self->reference = kiln_reference_new (self->toolchain, self->language, self->source,
-                                            self->input, &self->python_limits);
-    }
-  if (self->python != NULL)
-    kiln_reference_offer (self->reference, self->python);
-
-  return self->reference;
-}
-
-static void
-cpp_ran_cb (GObject      *object,
-            GAsyncResult *res,
-            gpointer      user_data)
-{
-  g_autoptr(KilnConversion) self = user_data;
-  g_autoptr(GError) error = NULL;
-  KilnAttempt *attempt = self->attempt;
-  KilnRunResult *cpp;
-
-  cpp = kiln_toolchain_run_finish (KILN_TOOLCHAIN (object), res, &error);
-  if (cpp == NULL)
-    {
-      finish_attempt (self, KILN_ATTEMPT_OK);
-      finish_run (self, g_steal_pointer (&error));
-      return;
-    }
-  attempt->cpp = cpp;
-
-  if (cpp->compile == NULL || !cpp->compile->ok)
-    {
-      /* No compiler at all is not something a model can repair. */
-      if (g_error_matches (cpp->error, KILN_ERROR, KILN_ERROR_COMPILER_NOT_FOUND) ||
-          g_error_matches (cpp->error, KILN_ERROR, KILN_ERROR_INVALID_ARGUMENT))
-        {
-          finish_attempt (self, KILN_ATTEMPT_OK);
-          finish_run (self, g_error_copy (cpp->error));
-          return;
-        }
+      break;
+    case KILN_CHECK_HARD_CODED:
+      repair_or_stop (self, KILN_ATTEMPT_HARD_CODED);
+      break;
+    case KILN_CHECK_OUTPUT_DIFFERS:
+      repair_or_stop (self, KILN_ATTEMPT_OUTPUT_DIFFERS);
+      break;
+    case KILN_CHECK_COMPILE_ERROR:
       repair_or_stop (self, KILN_ATTEMPT_COMPILE_ERROR);
-      return;
+      break;
+    case KILN_CHECK_TIMED_OUT:
+      repair_or_stop (self, KILN_ATTEMPT_TIMEOUT);
+      break;
+    case KILN_CHECK_RUNTIME_ERROR:
+      repair_or_stop (self, KILN_ATTEMPT_RUNTIME_ERROR);
+      break;
+    case KILN_CHECK_ORIGINAL_FAILED:
+    case KILN_CHECK_NO_COMPILER:
+    default:
+      /* Not something a model can repair. */
+      finish_attempt (self, KILN_ATTEMPT_OK);
+      finish_run (self, g_error_copy (verification->error));
+      break;
     }
-
-  if (!cpp->ok)
-    {
-      if (g_error_matches (cpp->error, KILN_ERROR, KILN_ERROR_TIMED_OUT))
-        repair_or_stop (self, KILN_ATTEMPT_TIMEOUT);
-      else
-        repair_or_stop (self, KILN_ATTEMPT_RUNTIME_ERROR);
-      return;
-    }
-
-  set_phase (self, KILN_CONVERSION_PHASE_RUNNING_PYTHON);
-  kiln_reference_run_async (ensure_reference (self), self->cancellable, python_ran_cb,
-                            g_object_ref (self));
 }
 
 static void
@@ -1345,9 +1491,9 @@ turn_cb (GObject      *object,
     kiln_toolchain_compile_async (self->toolchain, self->attempt->code, self->cancellable,
                                   compiled_only_cb, g_object_ref (self));
   else
-    kiln_toolchain_run_async (self->toolchain, KILN_LANGUAGE_CPP, self->attempt->code,
-                              self->input, &self->cpp_limits, self->cancellable, cpp_ran_cb,
-                              g_object_ref (self));
+    kiln_program_verify_full_async (ensure_program (self), self->attempt->code, NULL,
+                                    verify_progress, g_object_ref (self), g_object_unref,
+                                    self->cancellable, verified_cb, g_object_ref (self));
 }
 
 static void
@@ -1611,6 +1757,7 @@ setup_thread (GTask        *task,
     KILN_PROMPT_REPAIR_COMPILE,
     KILN_PROMPT_REPAIR_RUNTIME,
     KILN_PROMPT_REPAIR_OUTPUT,
+    KILN_PROMPT_REPAIR_HARD_CODED,
     KILN_PROMPT_CONTINUE_TRUNCATED,
   };
 
@@ -1808,6 +1955,68 @@ kiln_conversion_get_model_label (KilnConversion *self)
   return self->model_label;
 }
 
+double
+kiln_conversion_get_speedup_cpu (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->speedup_cpu;
+}
+
+double
+kiln_conversion_get_speedup_low (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->speedup_low;
+}
+
+double
+kiln_conversion_get_speedup_high (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->speedup_high;
+}
+
+gboolean
+kiln_conversion_get_noisy (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), FALSE);
+  return self->noisy;
+}
+
+KilnSpeedupBasis
+kiln_conversion_get_basis (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), KILN_SPEEDUP_BASIS_WALL);
+  return self->basis;
+}
+
+const char *
+kiln_conversion_get_suspicious (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+  return self->suspicious;
+}
+
+guint
+kiln_conversion_get_failed_case (KilnConversion *self)
+{
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), 0);
+  return self->failed_case;
+}
+
+KilnComparison *
+kiln_conversion_get_comparison (KilnConversion *self)
+{
+  KilnAttempt *last;
+
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  last = kiln_conversion_get_last_attempt (self);
+  if (last == NULL || last->verification == NULL)
+    return NULL;
+  return last->verification->comparison;
+}
+
 KilnLanguage
 kiln_conversion_get_language (KilnConversion *self)
 {
@@ -1854,7 +2063,7 @@ gboolean
 kiln_conversion_get_verified (KilnConversion *self)
 {
   g_return_val_if_fail (KILN_IS_CONVERSION (self), FALSE);
-  return self->verdict == KILN_VERDICT_MATCHED;
+  return verdict_is_verified (self->verdict);
 }
 
 double

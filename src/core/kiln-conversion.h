@@ -12,6 +12,7 @@
 #include "kiln-queue.h"
 #include "kiln-reference.h"
 #include "kiln-run-config.h"
+#include "kiln-program.h"
 #include "kiln-toolchain.h"
 
 G_BEGIN_DECLS
@@ -28,10 +29,11 @@ typedef enum
   KILN_ATTEMPT_STREAM_FAILED,   /* the model's answer broke off; not repaired */
   KILN_ATTEMPT_REFUSED,         /* the model refused; not repaired */
   KILN_ATTEMPT_TRUNCATED,       /* cut at the model's token limit: it is asked to go on */
+  KILN_ATTEMPT_HARD_CODED,      /* the output matched, but the answer is written in the source */
 } KilnAttemptReason;
 
 /* NULL for KILN_ATTEMPT_OK; "compile_error", "runtime_error", "timeout", "output_differs",
- * "no_code", "stream_failed", "refused", "truncated". */
+ * "no_code", "stream_failed", "refused", "truncated", "hard_coded". */
 const char *kiln_attempt_reason_to_string (KilnAttemptReason reason);
 GType       kiln_attempt_reason_get_type  (void) G_GNUC_CONST;
 #define KILN_TYPE_ATTEMPT_REASON (kiln_attempt_reason_get_type ())
@@ -40,11 +42,12 @@ typedef enum
 {
   KILN_CONVERSION_PHASE_IDLE,
   KILN_CONVERSION_PHASE_STREAMING,
-  KILN_CONVERSION_PHASE_COMPILING,      /* compiling and running the C++ */
+  KILN_CONVERSION_PHASE_COMPILING,      /* compiling the C++ */
   KILN_CONVERSION_PHASE_RUNNING_PYTHON,
   KILN_CONVERSION_PHASE_DONE,
   KILN_CONVERSION_PHASE_PREPARING,      /* the key and the prompt */
   KILN_CONVERSION_PHASE_WAITING,        /* for its turn to verify: another conversion runs */
+  KILN_CONVERSION_PHASE_RUNNING_CPP,    /* running the C++ on the input cases */
 } KilnConversionPhase;
 
 GType kiln_conversion_phase_get_type (void) G_GNUC_CONST;
@@ -65,12 +68,15 @@ typedef enum
   KILN_VERDICT_ERROR,           /* the model could not be reached, the original failed, ... */
   KILN_VERDICT_STOPPED,
   KILN_VERDICT_UNVERIFIED,      /* verification was off: at most compiled */
+  KILN_VERDICT_MATCHED_WITHIN_TOLERANCE, /* numbers agree within the tolerance: verified */
+  KILN_VERDICT_HARD_CODED,      /* same output, but the answer is written in: not verified */
 } KilnVerdict;
 
 GType       kiln_verdict_get_type  (void) G_GNUC_CONST;
 #define KILN_TYPE_VERDICT (kiln_verdict_get_type ())
 /* "matched", "output_differs", "compile_error", "runtime_error", "timed_out", "refused",
- * "truncated", "no_code", "error", "stopped", "unverified"; NULL for NONE. */
+ * "truncated", "no_code", "error", "stopped", "unverified", "matched_within_tolerance",
+ * "hard_coded"; NULL for NONE. */
 const char *kiln_verdict_to_string (KilnVerdict  verdict);
 gboolean    kiln_verdict_from_string (const char *text,
                                       KilnVerdict *verdict);
@@ -95,7 +101,12 @@ struct _KilnAttempt
   char              *finish_reason;   /* as the provider said it; NULL when unknown */
   GError            *error;           /* the stream's error, when it broke off */
   KilnRunResult     *cpp;             /* NULL when not verified or no code */
-  KilnComparison    *comparison;      /* NULL unless both programs ran */
+  KilnComparison    *comparison;      /* NULL unless both programs ran: the shown case's,
+                                       * or the hidden case's that differed (borrowed from
+                                       * @verification) */
+  KilnVerification  *verification;    /* NULL when not verified */
+  guint              failed_case;     /* 1-based case that failed; 0: none */
+  char              *suspicious;      /* why the answer looks hard-coded; NULL: it does not */
   gint64             input_tokens;    /* -1 when unknown */
   gint64             output_tokens;
   double             ttft_seconds;    /* -1 when unknown */
@@ -119,8 +130,17 @@ G_DECLARE_FINAL_TYPE (KilnConversion, kiln_conversion, KILN, CONVERSION, GObject
  *   "max-attempts"              (uint)
  *   "attempts"                  (GListModel of KilnAttempt) the finished ones
  *   "verdict"                   (KilnVerdict)
- *   "verified"                  (boolean) verdict is MATCHED
- *   "speedup"                   (double) Python median / C++ median; 0 unless verified
+ *   "verified"                  (boolean) verdict is MATCHED or MATCHED_WITHIN_TOLERANCE,
+ *                               on every input case
+ *   "speedup"                   (double) the original's median / the C++ median, in "basis";
+ *                               0 unless verified
+ *   "speedup-cpu"               (double) the ratio of CPU times; 0 unless verified
+ *   "speedup-low", "speedup-high" (double) its spread over the repeats; 0 unless verified
+ *   "noisy"                     (boolean) measured on a busy machine, or repeats spread widely
+ *   "basis"                     (KilnSpeedupBasis) which time "speedup" is a ratio of
+ *   "suspicious"                (string) why the answer looks hard-coded; NULL: it does not
+ *   "failed-case"               (uint) 1-based input case that failed; 0: none
+ *   "cpp-cpu-seconds", "python-cpu-seconds" (double) medians; -1 when they did not run
  *   "speedup-is-lower-bound"    (boolean)
  *   "cpp-seconds", "python-seconds" (double) medians; -1 when they did not run
  *   "diff-line"                 (uint) first differing line, 0 when none
@@ -172,9 +192,12 @@ void            kiln_conversion_set_timing_mask  (KilnConversion       *self,
 /* A result of the same source and input run earlier: reused instead of running again. */
 void            kiln_conversion_set_python_result (KilnConversion      *self,
                                                    KilnRunResult       *python);
-/* The shared run of the original (several conversions of one program run it once). */
-void            kiln_conversion_set_reference    (KilnConversion       *self,
-                                                  KilnReference        *reference);
+/* The original and its input cases, with their shared reference runs (several conversions
+ * of one program run it once). Without one, the conversion makes its own from its source and
+ * input, with the limits it was given. */
+void            kiln_conversion_set_program      (KilnConversion       *self,
+                                                  KilnProgram          *program);
+KilnProgram    *kiln_conversion_get_program      (KilnConversion       *self);
 /* Verification takes turns through @queue with other conversions. */
 void            kiln_conversion_set_verify_queue (KilnConversion       *self,
                                                   KilnQueue            *queue);
@@ -213,6 +236,15 @@ KilnVerdict     kiln_conversion_get_verdict      (KilnConversion       *self);
 gboolean        kiln_conversion_get_verified     (KilnConversion       *self);
 double          kiln_conversion_get_speedup      (KilnConversion       *self);
 gboolean        kiln_conversion_get_speedup_is_lower_bound (KilnConversion *self);
+double          kiln_conversion_get_speedup_cpu  (KilnConversion       *self);
+double          kiln_conversion_get_speedup_low  (KilnConversion       *self);
+double          kiln_conversion_get_speedup_high (KilnConversion       *self);
+gboolean        kiln_conversion_get_noisy        (KilnConversion       *self);
+KilnSpeedupBasis kiln_conversion_get_basis       (KilnConversion       *self);
+const char     *kiln_conversion_get_suspicious   (KilnConversion       *self);
+guint           kiln_conversion_get_failed_case  (KilnConversion       *self);
+/* The shown case's comparison of the last attempt (times, spread); NULL when none ran. */
+KilnComparison *kiln_conversion_get_comparison   (KilnConversion       *self);
 double          kiln_conversion_get_cpp_seconds  (KilnConversion       *self);
 double          kiln_conversion_get_python_seconds (KilnConversion     *self);
 guint           kiln_conversion_get_diff_line    (KilnConversion       *self);

@@ -2073,11 +2073,15 @@ JsonNode *
 kiln_optimizer_to_json (KilnOptimizer *self,
                         const char    *output_file)
 {
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  guint n_rounds = g_list_model_get_n_items (G_LIST_MODEL (self->history));
-  KilnOptimizeCandidate *best = self->best;
+  g_autoptr(JsonBuilder) builder = NULL;
+  KilnOptimizeCandidate *best;
+  guint n_rounds;
 
   g_return_val_if_fail (KILN_IS_OPTIMIZER (self), NULL);
+
+  builder = json_builder_new ();
+  best = self->best;
+  n_rounds = g_list_model_get_n_items (G_LIST_MODEL (self->history));
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "ok");

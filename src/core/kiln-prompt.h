@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 #define KILN_PROMPT_REPAIR_COMPILE       "repair-compile.txt"
 #define KILN_PROMPT_REPAIR_RUNTIME       "repair-runtime.txt"
 #define KILN_PROMPT_REPAIR_OUTPUT        "repair-output.txt"
+#define KILN_PROMPT_REPAIR_HARD_CODED    "repair-hard-coded.txt"
 #define KILN_PROMPT_CONTINUE_TRUNCATED   "continue-truncated.txt"
 
 /* Pure. Replaces every "{{name}}" of @template_text (spaces are allowed inside the braces:

@@ -23,6 +23,10 @@ struct _KilnRunConfig
   guint           max_attempts;
   gboolean        auto_verify;
   double          idle_timeout;
+  double          python_time_budget;
+  double          cpp_timeout;
+  double          tolerance;
+  gboolean        hints_for_cli;
 
   KilnTimingMask *mask;           /* compiled from timing_patterns, until they change */
 };
@@ -44,6 +48,10 @@ enum {
   PROP_MAX_ATTEMPTS,
   PROP_AUTO_VERIFY,
   PROP_IDLE_TIMEOUT,
+  PROP_PYTHON_TIME_BUDGET,
+  PROP_CPP_TIMEOUT,
+  PROP_TOLERANCE,
+  PROP_HINTS_FOR_CLI,
   N_PROPS
 };
 
@@ -111,6 +119,18 @@ kiln_run_config_get_property (GObject    *object,
       break;
     case PROP_IDLE_TIMEOUT:
       g_value_set_double (value, self->idle_timeout);
+      break;
+    case PROP_PYTHON_TIME_BUDGET:
+      g_value_set_double (value, self->python_time_budget);
+      break;
+    case PROP_CPP_TIMEOUT:
+      g_value_set_double (value, self->cpp_timeout);
+      break;
+    case PROP_TOLERANCE:
+      g_value_set_double (value, self->tolerance);
+      break;
+    case PROP_HINTS_FOR_CLI:
+      g_value_set_boolean (value, self->hints_for_cli);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -206,6 +226,18 @@ kiln_run_config_set_property (GObject      *object,
     case PROP_IDLE_TIMEOUT:
       SET_NUMBER (self->idle_timeout, g_value_get_double (value), prop_id);
       break;
+    case PROP_PYTHON_TIME_BUDGET:
+      SET_NUMBER (self->python_time_budget, g_value_get_double (value), prop_id);
+      break;
+    case PROP_CPP_TIMEOUT:
+      SET_NUMBER (self->cpp_timeout, g_value_get_double (value), prop_id);
+      break;
+    case PROP_TOLERANCE:
+      SET_NUMBER (self->tolerance, g_value_get_double (value), prop_id);
+      break;
+    case PROP_HINTS_FOR_CLI:
+      SET_NUMBER (self->hints_for_cli, g_value_get_boolean (value), prop_id);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -254,6 +286,15 @@ kiln_run_config_class_init (KilnRunConfigClass *klass)
     g_param_spec_boolean ("auto-verify", NULL, NULL, TRUE, flags);
   properties[PROP_IDLE_TIMEOUT] =
     g_param_spec_double ("idle-timeout", NULL, NULL, 0.1, 24 * 3600, 60, flags);
+  properties[PROP_PYTHON_TIME_BUDGET] =
+    g_param_spec_double ("python-time-budget", NULL, NULL, 0, 3600,
+                         python.time_budget_ms / 1000.0, flags);
+  properties[PROP_CPP_TIMEOUT] =
+    g_param_spec_double ("cpp-timeout", NULL, NULL, 0, 24 * 3600, 0, flags);
+  properties[PROP_TOLERANCE] =
+    g_param_spec_double ("tolerance", NULL, NULL, 0, 1, 0, flags);
+  properties[PROP_HINTS_FOR_CLI] =
+    g_param_spec_boolean ("hints-for-cli", NULL, NULL, FALSE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -278,6 +319,9 @@ kiln_run_config_init (KilnRunConfig *self)
   self->max_attempts = 3;
   self->auto_verify = TRUE;
   self->idle_timeout = 60;
+  self->python_time_budget = python.time_budget_ms / 1000.0;
+  self->cpp_timeout = 0;
+  self->tolerance = 0;
 }
 
 KilnRunConfig *
@@ -335,6 +379,7 @@ kiln_run_config_fill_limits (KilnRunConfig *self,
   kiln_run_limits_init_default (limits, language);
   limits->timeout_ms = (guint) MIN (self->run_timeout * 1000.0 + 0.5, (double) G_MAXUINT);
   limits->output_cap = (gsize) self->output_cap_kib * 1024;
+  limits->timeout_hint_cli = self->hints_for_cli;
 
   if (language == KILN_LANGUAGE_CPP)
     {
@@ -343,10 +388,24 @@ kiln_run_config_fill_limits (KilnRunConfig *self,
     }
   else
     {
-      /* Every requested Python run happens, however long it takes. */
       limits->max_runs = self->python_repeat;
-      limits->time_budget_ms = G_MAXUINT;
+      limits->time_budget_ms = (guint) MIN (self->python_time_budget * 1000.0,
+                                            (double) G_MAXUINT);
     }
+}
+
+double
+kiln_run_config_get_cpp_timeout (KilnRunConfig *self)
+{
+  g_return_val_if_fail (KILN_IS_RUN_CONFIG (self), 0);
+  return self->cpp_timeout;
+}
+
+double
+kiln_run_config_get_tolerance (KilnRunConfig *self)
+{
+  g_return_val_if_fail (KILN_IS_RUN_CONFIG (self), 0);
+  return self->tolerance;
 }
 
 KilnTimingMask *

@@ -31,6 +31,13 @@ G_DECLARE_FINAL_TYPE (KilnRunConfig, kiln_run_config, KILN, RUN_CONFIG, GObject)
  *   "max-attempts"       (uint)     model answers per conversion
  *   "auto-verify"        (boolean)  compile, run and compare every answer
  *   "idle-timeout"       (double, seconds) give up on a model that sends nothing
+ *   "python-time-budget" (double, seconds) no further run of the original starts after it
+ *   "cpp-timeout"        (double, seconds) 0: automatic, a multiple of the original's time
+ *                        (at least 10 s, at most "run-timeout")
+ *   "tolerance"          (double) relative tolerance for numbers in outputs; 0: exact only
+ * and one that is not a setting:
+ *   "hints-for-cli"      (boolean) messages name kiln-cli's options, not Preferences
+ * "run-timeout" is the original program's timeout (and the C++ program's upper bound).
  */
 KilnRunConfig      *kiln_run_config_new                (void);
 
@@ -39,6 +46,8 @@ guint               kiln_run_config_get_max_attempts   (KilnRunConfig  *self);
 gboolean            kiln_run_config_get_auto_verify    (KilnRunConfig  *self);
 double              kiln_run_config_get_idle_timeout   (KilnRunConfig  *self);
 const char * const *kiln_run_config_get_timing_patterns (KilnRunConfig *self);
+double              kiln_run_config_get_cpp_timeout    (KilnRunConfig  *self);
+double              kiln_run_config_get_tolerance      (KilnRunConfig  *self);
 
 /* The limits and repeat policy for a run of @language. */
 void                kiln_run_config_fill_limits        (KilnRunConfig  *self,

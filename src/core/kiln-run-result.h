@@ -47,10 +47,14 @@ typedef struct _KilnRunLimits
                              * else an address-space cap (RLIMIT_AS) of 4 times it; 0: 4 GiB */
   guint64 file_size_limit;  /* bytes per file written (RLIMIT_FSIZE); 0: 256 MiB */
   guint   max_processes;    /* processes and threads at once; 0: 512 */
+  /* How a timeout is explained. */
+  double  timeout_relative_to; /* > 0: the timeout is a multiple of this many seconds (the
+                                * original's time), not a fixed setting */
+  gboolean timeout_hint_cli;   /* name kiln-cli's --timeout / --cpp-timeout, not Preferences */
 } KilnRunLimits;
 
-/* Defaults: 60 s, 1 MiB; for C++ 3 runs, stopping early only once they took 20 s in all, for
- * Python 1 run; 4 GiB of memory, files up to 256 MiB, 512 processes. */
+/* Defaults: 600 s, 1 MiB; 3 runs, stopping early only once they took 20 s in all; 4 GiB of
+ * memory, files up to 256 MiB, 512 processes. */
 void kiln_run_limits_init_default (KilnRunLimits *limits,
                                    KilnLanguage   language);
 

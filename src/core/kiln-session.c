@@ -24,13 +24,14 @@ struct _KilnSession
   KilnToolchain  *toolchain;
   SoupSession    *soup;
   KilnQueue      *queue;
-  KilnReference  *reference;
+  KilnProgram    *program;          /* the program, its cases and their reference runs */
   GListStore     *conversions;
   char           *prompts_dir;
 
   KilnLanguage    language;
   char           *source;
   char           *input;
+  char          **hidden;            /* input cases hidden from the model */
   guint           n_running;
 
   KilnHistory    *history;
@@ -55,6 +56,7 @@ enum {
   PROP_BUSY,
   PROP_HISTORY,
   PROP_HISTORY_ERROR,
+  PROP_HIDDEN_CASES,
   N_PROPS
 };
 
@@ -88,11 +90,12 @@ kiln_session_finalize (GObject *object)
   g_clear_object (&self->toolchain);
   g_clear_object (&self->soup);
   g_clear_object (&self->queue);
-  g_clear_object (&self->reference);
+  g_clear_object (&self->program);
   g_clear_object (&self->conversions);
   g_clear_pointer (&self->prompts_dir, g_free);
   g_clear_pointer (&self->source, g_free);
   g_clear_pointer (&self->input, g_free);
+  g_clear_pointer (&self->hidden, g_strfreev);
   g_clear_object (&self->history);
   g_clear_pointer (&self->history_error, g_free);
   g_clear_pointer (&self->unsaved, g_ptr_array_unref);
@@ -128,6 +131,9 @@ kiln_session_get_property (GObject    *object,
       break;
     case PROP_INPUT:
       g_value_set_string (value, self->input);
+      break;
+    case PROP_HIDDEN_CASES:
+      g_value_set_boxed (value, self->hidden);
       break;
     case PROP_N_RUNNING:
       g_value_set_uint (value, self->n_running);
@@ -218,6 +224,8 @@ kiln_session_class_init (KilnSessionClass *klass)
     g_param_spec_int ("language", NULL, NULL, 0, KILN_LANGUAGE_CPP, KILN_LANGUAGE_PYTHON, ro);
   properties[PROP_SOURCE] = g_param_spec_string ("source", NULL, NULL, NULL, ro);
   properties[PROP_INPUT] = g_param_spec_string ("input", NULL, NULL, NULL, ro);
+  properties[PROP_HIDDEN_CASES] =
+    g_param_spec_boxed ("hidden-cases", NULL, NULL, G_TYPE_STRV, ro);
   properties[PROP_N_RUNNING] =
     g_param_spec_uint ("n-running", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE, ro);
@@ -240,6 +248,7 @@ kiln_session_init (KilnSession *self)
   self->queue = kiln_queue_new ();
   self->source = g_strdup ("");
   self->input = g_strdup ("");
+  self->hidden = g_new0 (char *, 1);
   self->unsaved = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
 }
@@ -419,23 +428,79 @@ kiln_session_set_program (KilnSession  *self,
   g_object_thaw_notify (G_OBJECT (self));
 }
 
-/* The reference for the current program, input and limits: kept while they do not change. */
+/* Every input case: the shown one first. */
+static char **
+dup_cases (KilnSession *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_strv_builder_add (builder, self->input);
+  g_strv_builder_addv (builder, (const char **) self->hidden);
+  return g_strv_builder_end (builder);
+}
+
+/* The program, its cases and their references: kept while they do not change, and given the
+ * config as it is now (references stay while their limits do). */
+static KilnProgram *
+ensure_program (KilnSession *self)
+{
+  g_auto(GStrv) cases = dup_cases (self);
+
+  if (self->program == NULL ||
+      !kiln_program_matches (self->program, self->language, self->source,
+                             (const char * const *) cases))
+    {
+      g_clear_object (&self->program);
+      self->program = kiln_program_new (self->toolchain, self->language, self->source,
+                                        (const char * const *) cases);
+    }
+  kiln_program_apply_config (self->program, self->config);
+  return self->program;
+}
+
 static KilnReference *
 ensure_reference (KilnSession *self)
 {
-  g_autoptr(GBytes) input = input_bytes (self->input);
-  KilnRunLimits limits;
+  return kiln_program_get_reference (ensure_program (self), 0);
+}
 
-  /* From C++, the original runs as the reference with the C++ limits. */
-  kiln_run_config_fill_limits (self->config, self->language, &limits);
-  if (self->reference == NULL ||
-      !kiln_reference_matches (self->reference, self->language, self->source, input, &limits))
-    {
-      g_clear_object (&self->reference);
-      self->reference = kiln_reference_new (self->toolchain, self->language, self->source,
-                                            input, &limits);
-    }
-  return self->reference;
+KilnProgram *
+kiln_session_get_program (KilnSession *self)
+{
+  g_return_val_if_fail (KILN_IS_SESSION (self), NULL);
+  return ensure_program (self);
+}
+
+void
+kiln_session_set_hidden_cases (KilnSession        *self,
+                               const char * const *cases)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) hidden = NULL;
+
+  g_return_if_fail (KILN_IS_SESSION (self));
+
+  /* An empty case hides nothing. */
+  for (guint i = 0; cases != NULL && cases[i] != NULL; i++)
+    if (*cases[i] != '\0')
+      g_strv_builder_add (builder, cases[i]);
+  hidden = g_strv_builder_end (builder);
+  if (g_strv_equal ((const char * const *) hidden, (const char * const *) self->hidden))
+    return;
+
+  g_strfreev (self->hidden);
+  self->hidden = g_steal_pointer (&hidden);
+  /* Other cases make another comparison. */
+  self->comparison_id = 0;
+  g_ptr_array_set_size (self->unsaved, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HIDDEN_CASES]);
+}
+
+const char * const *
+kiln_session_get_hidden_cases (KilnSession *self)
+{
+  g_return_val_if_fail (KILN_IS_SESSION (self), NULL);
+  return (const char * const *) self->hidden;
 }
 
 void
@@ -465,7 +530,7 @@ kiln_session_get_reference_result (KilnSession *self)
 {
   g_return_val_if_fail (KILN_IS_SESSION (self), NULL);
 
-  return ensure_reference (self) != NULL ? kiln_reference_get_result (self->reference) : NULL;
+  return kiln_reference_get_result (ensure_reference (self));
 }
 
 /* --- the history ------------------------------------------------------------------------ */
@@ -713,14 +778,11 @@ kiln_session_convert (KilnSession *self,
     {
       g_autoptr(KilnConversion) other = g_list_model_get_item (G_LIST_MODEL (self->conversions),
                                                                i - 1);
-      g_autoptr(GBytes) other_input = input_bytes (self->input);
-      GBytes *theirs = kiln_conversion_get_input (other);
+      g_auto(GStrv) cases = dup_cases (self);
+      KilnProgram *theirs = kiln_conversion_get_program (other);
       gboolean same_program =
-        kiln_conversion_get_language (other) == self->language &&
-        g_strcmp0 (kiln_conversion_get_source (other), self->source) == 0 &&
-        (theirs != NULL ? g_bytes_get_size (theirs) : 0) ==
-          (other_input != NULL ? g_bytes_get_size (other_input) : 0) &&
-        (theirs == NULL || other_input == NULL || g_bytes_equal (theirs, other_input));
+        theirs != NULL && kiln_program_matches (theirs, self->language, self->source,
+                                                (const char * const *) cases);
 
       if (!same_program || g_strcmp0 (kiln_conversion_get_model_id (other), model->id) == 0)
         remove_conversion (self, i - 1);
@@ -732,7 +794,7 @@ kiln_session_convert (KilnSession *self,
   kiln_conversion_apply_config (conversion, self->config);
   kiln_conversion_set_session (conversion, self->soup);
   kiln_conversion_set_verify_queue (conversion, self->queue);
-  kiln_conversion_set_reference (conversion, ensure_reference (self));
+  kiln_conversion_set_program (conversion, ensure_program (self));
   if (self->prompts_dir != NULL)
     kiln_conversion_set_prompts_dir (conversion, self->prompts_dir);
 

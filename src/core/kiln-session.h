@@ -25,6 +25,7 @@ G_DECLARE_FINAL_TYPE (KilnSession, kiln_session, KILN, SESSION, GObject)
  *   "conversions"  (GListModel of KilnConversion, read-only) one per model, in the order
  *                  they were started
  *   "language", "source", "input" (the program; read-only, see set_program)
+ *   "hidden-cases" (GStrv) input cases the model is not shown (see set_hidden_cases)
  *   "n-running"    (uint) conversions under way
  *   "busy"         (boolean) n-running > 0
  *   "history"      (KilnHistory) where finished conversions are recorded; NULL: nowhere
@@ -62,6 +63,14 @@ void            kiln_session_set_program         (KilnSession      *self,
                                                   KilnLanguage      language,
                                                   const char       *source,
                                                   const char       *input);
+/* Input cases besides the shown input, hidden from the model: verification runs both programs
+ * on each, and a conversion that differs on one fails. Empty cases are dropped. Another set
+ * of cases starts a new comparison. */
+void            kiln_session_set_hidden_cases    (KilnSession      *self,
+                                                  const char * const *cases);
+const char * const *kiln_session_get_hidden_cases (KilnSession     *self);
+/* The program as verification sees it: source, every case, their references. */
+KilnProgram    *kiln_session_get_program         (KilnSession      *self);
 /* A run of the session's program made elsewhere (the window's Run Python): reused as the
  * reference when it ran exactly the current program and input with the current limits. */
 void            kiln_session_offer_reference     (KilnSession      *self,

@@ -99,10 +99,30 @@ describe_run_failure (RunState                *state,
       else
         limit = kiln_format_duration (state->limits.timeout_ms / 1000.0);
 
+      if (state->limits.timeout_relative_to > 0)
+        {
+          g_autofree char *original = kiln_format_duration (state->limits.timeout_relative_to);
+
+          return g_error_new (KILN_ERROR, KILN_ERROR_TIMED_OUT,
+                              state->limits.timeout_hint_cli
+                              ? _("Stopped after %s: the %s program was still running, and the "
+                                  "original finished in %s. A translation much slower than its "
+                                  "original has failed; to give it more time anyway, use "
+                                  "--cpp-timeout.")
+                              : _("Stopped after %s: the %s program was still running, and the "
+                                  "original finished in %s. A translation much slower than its "
+                                  "original has failed; to give it more time anyway, set a C++ "
+                                  "timeout in Preferences."),
+                              limit, title, original);
+        }
+
       return g_error_new (KILN_ERROR, KILN_ERROR_TIMED_OUT,
-                          _("Stopped after %s: the %s program was still running. It may loop "
-                            "forever; if it needs more time, raise the timeout (in "
-                            "Preferences, or with --timeout in kiln-cli)."),
+                          state->limits.timeout_hint_cli
+                          ? _("Stopped after %s: the %s program was still running. It may loop "
+                              "forever; if it needs more time, use --timeout.")
+                          : _("Stopped after %s: the %s program was still running. It may loop "
+                              "forever; if it needs more time, raise the timeout in "
+                              "Preferences."),
                           limit, title);
     }
 
