@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "kiln-error.h"
 #include "kiln-format.h"
@@ -197,6 +199,7 @@ run_cleaned_cb (GObject      *object,
 
 /* Ends the run: the work folder goes (in a thread), then the result is returned. */
 static void run_once (GTask *task);
+static void run_again (GTask *task);
 static void release_execution (KilnToolchain *self, GTask *task);
 
 static void
@@ -211,6 +214,75 @@ run_complete (GTask *task)
   if (state->work_dir != NULL && !state->keep_work_dir)
     g_task_set_task_data (cleanup, g_steal_pointer (&state->work_dir), g_free);
   g_task_run_in_thread (cleanup, _kiln_toolchain_remove_tree_thread);
+}
+
+/* Empties the work folder but for the program itself, so that every run starts as the
+ * first did (a program that makes a folder or a file it must not find there still runs). */
+static void
+reset_work_dir_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  RunState *state = task_data;
+  GDir *dir;
+  const char *name;
+
+  if ((dir = g_dir_open (state->work_dir, 0, NULL)) != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = NULL;
+          GStatBuf st;
+
+          if (g_str_equal (name, "main.py") || g_str_equal (name, ".keep"))
+            continue;
+          child = g_build_filename (state->work_dir, name, NULL);
+          if (g_lstat (child, &st) == 0 && S_ISDIR (st.st_mode))
+            {
+              g_chmod (child, 0700);
+              _kiln_toolchain_remove_tree (child);
+            }
+          else
+            g_unlink (child);
+        }
+      g_dir_close (dir);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+work_dir_reset_cb (GObject      *object,
+                   GAsyncResult *res,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
+    {
+      run_complete (task);
+      return;
+    }
+  run_once (task);
+}
+
+/* The next repeat: in a work folder as the first run found it (a caller's folder is left
+ * as it is). */
+static void
+run_again (GTask *task)
+{
+  RunState *state = g_task_get_task_data (task);
+  g_autoptr(GTask) reset = NULL;
+
+  if (state->keep_work_dir || state->work_dir == NULL)
+    {
+      run_once (task);
+      return;
+    }
+
+  reset = g_task_new (NULL, NULL, work_dir_reset_cb, task);
+  g_task_set_task_data (reset, state, NULL);
+  g_task_run_in_thread (reset, reset_work_dir_thread);
 }
 
 static void
@@ -280,7 +352,7 @@ run_once_cb (GObject      *object,
       return;
     }
 
-  run_once (task);
+  run_again (task);
 }
 
 static void
