@@ -347,8 +347,9 @@ test_json (void)
   Run run = { 0 };
   GList *members;
   const char *expected_members[] = {
-    "model", "ok", "verdict", "attempts", "speedup", "cpp_seconds", "ttft_seconds",
-    "tokens_in", "tokens_out", "cost_usd", "seconds", "output_file",
+    "model", "ok", "verdict", "attempts", "speedup", "speedup_range", "noisy", "basis",
+    "suspicious", "cpp_seconds", "ttft_seconds", "tokens_in", "tokens_out", "cost_usd",
+    "seconds", "output_file",
   };
 
   compare_three (&run, source, "--json");
@@ -738,7 +739,8 @@ test_formats (void)
     "\"seconds\": 4.5, \"attempts\": [{\"reason\": \"output_differs\"}]}");
   g_autoptr(KilnConversion) fast = restored (
     "{\"model\": \"fast\", \"model_label\": \"Fast\", \"verdict\": \"matched\", "
-    "\"speedup\": 1234.5678, \"cpp_seconds\": 0.00123456789, \"ttft_seconds\": 0.5, "
+    "\"speedup\": 1234.5678, \"speedup_range\": [1100, 1300], \"noisy\": true, "
+    "\"basis\": \"cpu\", \"cpp_seconds\": 0.00123456789, \"ttft_seconds\": 0.5, "
     "\"tokens_in\": 100, \"tokens_out\": 40, \"tokens_per_second\": 12.4, "
     "\"cost_usd\": 0.00018, \"seconds\": 2.25, \"attempts\": [{}, {}]}");
   g_autoptr(KilnConversion) stopped = restored (
@@ -765,18 +767,22 @@ test_formats (void)
   g_assert_cmpstr (json_text, ==,
     "{\"program\":\"p.py\",\"results\":["
     "{\"model\":\"fast\",\"ok\":true,\"verdict\":\"matched\",\"attempts\":2,"
-    "\"speedup\":1234.5678,\"cpp_seconds\":0.00123456789,\"ttft_seconds\":0.5,"
+    "\"speedup\":1234.5678,\"speedup_range\":[1100.0,1300.0],\"noisy\":true,"
+    "\"basis\":\"cpu\",\"suspicious\":null,\"cpp_seconds\":0.00123456789,\"ttft_seconds\":0.5,"
     "\"tokens_in\":100,\"tokens_out\":40,\"cost_usd\":0.00018,\"seconds\":2.25,"
     "\"output_file\":\"/tmp/p.fast.cpp\"},"
     "{\"model\":\"slow\",\"ok\":true,\"verdict\":\"matched\",\"attempts\":1,"
-    "\"speedup\":2.0,\"cpp_seconds\":0.75,\"ttft_seconds\":null,\"tokens_in\":null,"
+    "\"speedup\":2.0,\"speedup_range\":null,\"noisy\":false,\"basis\":\"wall\","
+    "\"suspicious\":null,\"cpp_seconds\":0.75,\"ttft_seconds\":null,\"tokens_in\":null,"
     "\"tokens_out\":null,\"cost_usd\":null,\"seconds\":3.0,\"output_file\":null},"
     "{\"model\":\"odd,\\\"id\\\"\",\"ok\":false,\"verdict\":\"output_differs\",\"attempts\":1,"
-    "\"speedup\":null,\"cpp_seconds\":0.5,\"ttft_seconds\":0.25,\"tokens_in\":10,"
+    "\"speedup\":null,\"speedup_range\":null,\"noisy\":false,\"basis\":\"wall\","
+    "\"suspicious\":null,\"cpp_seconds\":0.5,\"ttft_seconds\":0.25,\"tokens_in\":10,"
     "\"tokens_out\":20,\"cost_usd\":0.001,\"seconds\":4.5,"
     "\"output_file\":\"/tmp/p.odd--id-.cpp\"},"
     "{\"model\":\"gone\",\"ok\":false,\"verdict\":\"error\",\"attempts\":0,"
-    "\"speedup\":null,\"cpp_seconds\":null,\"ttft_seconds\":null,\"tokens_in\":null,"
+    "\"speedup\":null,\"speedup_range\":null,\"noisy\":false,\"basis\":\"wall\","
+    "\"suspicious\":null,\"cpp_seconds\":null,\"ttft_seconds\":null,\"tokens_in\":null,"
     "\"tokens_out\":null,\"cost_usd\":null,\"seconds\":1.0,\"output_file\":null}],"
     "\"python_seconds\":null}");
 
@@ -804,7 +810,7 @@ test_formats (void)
   g_assert_cmpstr (lines[1], ==,
                    "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
   g_assert_cmpstr (lines[2], ==,
-                   "| Fast | Outputs match | 2 | 1 ms | ×1,235 | 500 ms | 100 / 40 | "
+                   "| Fast | Outputs match | 2 | 1 ms | ×1,235 (×1,100–×1,300) | 500 ms | 100 / 40 | "
                    "12 | $0.0002 | 2.25 s |");
   g_assert_cmpstr (lines[3], ==,
                    "| Slow | Outputs match | 1 | 750 ms | ×2.0 | — | — | — | — | 3.00 s |");

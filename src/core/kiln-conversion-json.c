@@ -28,7 +28,6 @@ kiln_conversion_to_json (KilnConversion *self,
   GPtrArray *attempts = kiln_conversion_get_attempts (self);
   KilnRunResult *python = kiln_conversion_get_python (self);
   KilnAttempt *last = kiln_conversion_get_last_attempt (self);
-  KilnComparison *comparison = last != NULL ? last->comparison : NULL;
   gint64 input_tokens = 0, output_tokens = 0;
   gboolean input_known = attempts->len > 0, output_known = attempts->len > 0;
   gboolean cost_known = attempts->len > 0;
@@ -120,12 +119,43 @@ kiln_conversion_to_json (KilnConversion *self,
     json_builder_add_value (builder, kiln_run_result_to_json (python));
   else
     json_builder_add_null_value (builder);
+  /* A speedup only for what was verified on every input case. */
   json_builder_set_member_name (builder, "speedup");
-  add_nullable_number (builder, comparison ? comparison->speedup : 0,
-                       comparison != NULL && comparison->speedup > 0);
+  add_nullable_number (builder, kiln_conversion_get_speedup (self),
+                       kiln_conversion_get_speedup (self) > 0);
   json_builder_set_member_name (builder, "speedup_is_lower_bound");
-  json_builder_add_boolean_value (builder, comparison != NULL && comparison->speedup > 0 &&
-                                  comparison->speedup_is_lower_bound);
+  json_builder_add_boolean_value (builder, kiln_conversion_get_speedup (self) > 0 &&
+                                  kiln_conversion_get_speedup_is_lower_bound (self));
+  json_builder_set_member_name (builder, "verified");
+  json_builder_add_boolean_value (builder, kiln_conversion_get_verified (self));
+  json_builder_set_member_name (builder, "speedup_cpu");
+  add_nullable_number (builder, kiln_conversion_get_speedup_cpu (self),
+                       kiln_conversion_get_speedup_cpu (self) > 0);
+  json_builder_set_member_name (builder, "speedup_range");
+  if (kiln_conversion_get_speedup_low (self) > 0)
+    {
+      json_builder_begin_array (builder);
+      json_builder_add_double_value (builder, kiln_conversion_get_speedup_low (self));
+      json_builder_add_double_value (builder, kiln_conversion_get_speedup_high (self));
+      json_builder_end_array (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "noisy");
+  json_builder_add_boolean_value (builder, kiln_conversion_get_noisy (self));
+  json_builder_set_member_name (builder, "basis");
+  json_builder_add_string_value (builder,
+                                 kiln_speedup_basis_to_string (kiln_conversion_get_basis (self)));
+  json_builder_set_member_name (builder, "suspicious");
+  if (kiln_conversion_get_suspicious (self) != NULL)
+    json_builder_add_string_value (builder, kiln_conversion_get_suspicious (self));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "failed_case");
+  if (kiln_conversion_get_failed_case (self) > 0)
+    json_builder_add_int_value (builder, kiln_conversion_get_failed_case (self));
+  else
+    json_builder_add_null_value (builder);
 
   json_builder_set_member_name (builder, "usage");
   json_builder_begin_object (builder);

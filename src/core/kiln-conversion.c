@@ -2257,7 +2257,21 @@ kiln_conversion_dup_verdict_text (KilnConversion *self)
     {
     case KILN_VERDICT_MATCHED:
       return g_strdup (_("Outputs match"));
+    case KILN_VERDICT_MATCHED_WITHIN_TOLERANCE:
+      {
+        KilnComparison *comparison = kiln_conversion_get_comparison (self);
+
+        if (comparison != NULL && comparison->tolerance > 0)
+          /* Translators: %g is a relative tolerance such as 1e-09 */
+          return g_strdup_printf (_("Matches within %g"), comparison->tolerance);
+        return g_strdup (_("Matches within the tolerance"));
+      }
+    case KILN_VERDICT_HARD_CODED:
+      return g_strdup (_("Looks hard-coded"));
     case KILN_VERDICT_OUTPUT_DIFFERS:
+      if (self->failed_case > 1)
+        /* Translators: %u is the number of an input case the model was not shown (2 or more) */
+        return g_strdup_printf (_("Differs on hidden input %u"), self->failed_case);
       if (self->diff_line > 0)
         /* Translators: %u is a line number of the program's output */
         return g_strdup_printf (_("Output differs at line %u"), self->diff_line);
@@ -2295,6 +2309,7 @@ kiln_conversion_dup_verdict_text (KilnConversion *self)
       return g_strdup (_("Waiting to verify…"));
     case KILN_CONVERSION_PHASE_COMPILING:
     case KILN_CONVERSION_PHASE_RUNNING_PYTHON:
+    case KILN_CONVERSION_PHASE_RUNNING_CPP:
       return g_strdup (_("Verifying…"));
     case KILN_CONVERSION_PHASE_IDLE:
     case KILN_CONVERSION_PHASE_DONE:
@@ -2310,9 +2325,12 @@ verdict_standing (KilnVerdict verdict)
   switch (verdict)
     {
     case KILN_VERDICT_MATCHED:
+    case KILN_VERDICT_MATCHED_WITHIN_TOLERANCE:
       return 100;
     case KILN_VERDICT_UNVERIFIED:
       return 90;
+    case KILN_VERDICT_HARD_CODED:
+      return 85;
     case KILN_VERDICT_OUTPUT_DIFFERS:
       return 80;
     case KILN_VERDICT_RUNTIME_ERROR:
@@ -2348,7 +2366,7 @@ kiln_conversion_compare_rank (gconstpointer a,
 
   if (sx != sy)
     return sx > sy ? -1 : 1;
-  if (x->verdict == KILN_VERDICT_MATCHED && x->speedup != y->speedup)
+  if (verdict_is_verified (x->verdict) && x->speedup != y->speedup)
     return x->speedup > y->speedup ? -1 : 1;
   return g_utf8_collate (x->model_label, y->model_label);
 }
@@ -2373,8 +2391,29 @@ kiln_conversion_to_record (KilnConversion *self)
   kiln_json_builder_add_text (builder, "verdict", kiln_verdict_to_string (self->verdict));
   kiln_json_builder_add_text (builder, "verdict_text", verdict_text);
   json_builder_set_member_name (builder, "verified");
-  json_builder_add_boolean_value (builder, self->verdict == KILN_VERDICT_MATCHED);
+  json_builder_add_boolean_value (builder, verdict_is_verified (self->verdict));
   kiln_json_builder_add_double (builder, "speedup", self->speedup, self->speedup > 0);
+  kiln_json_builder_add_double (builder, "speedup_cpu", self->speedup_cpu, self->speedup_cpu > 0);
+  json_builder_set_member_name (builder, "speedup_range");
+  if (self->speedup_low > 0)
+    {
+      json_builder_begin_array (builder);
+      json_builder_add_double_value (builder, self->speedup_low);
+      json_builder_add_double_value (builder, self->speedup_high);
+      json_builder_end_array (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "noisy");
+  json_builder_add_boolean_value (builder, self->noisy);
+  kiln_json_builder_add_text (builder, "basis", kiln_speedup_basis_to_string (self->basis));
+  kiln_json_builder_add_text (builder, "suspicious", self->suspicious);
+  kiln_json_builder_add_count (builder, "failed_case",
+                               self->failed_case > 0 ? (gint64) self->failed_case : -1);
+  kiln_json_builder_add_double (builder, "cpp_cpu_seconds", self->cpp_cpu_seconds,
+                                self->cpp_cpu_seconds >= 0);
+  kiln_json_builder_add_double (builder, "python_cpu_seconds", self->python_cpu_seconds,
+                                self->python_cpu_seconds >= 0);
   json_builder_set_member_name (builder, "speedup_is_lower_bound");
   json_builder_add_boolean_value (builder, self->speedup_is_lower_bound);
   kiln_json_builder_add_double (builder, "cpp_seconds", self->cpp_seconds,
@@ -2512,8 +2551,27 @@ kiln_conversion_new_from_record (JsonNode  *record,
   self->model_label = g_strdup (member_string (object, "model_label") ?: model_id);
   if (!kiln_verdict_from_string (member_string (object, "verdict"), &self->verdict))
     self->verdict = KILN_VERDICT_ERROR;
-  self->speedup = self->verdict == KILN_VERDICT_MATCHED
+  self->speedup = verdict_is_verified (self->verdict)
                   ? MAX (member_number (object, "speedup", 0), 0) : 0;
+  self->speedup_cpu = self->speedup > 0 ? MAX (member_number (object, "speedup_cpu", 0), 0) : 0;
+  if (self->speedup > 0 && json_object_has_member (object, "speedup_range") &&
+      JSON_NODE_HOLDS_ARRAY (json_object_get_member (object, "speedup_range")))
+    {
+      JsonArray *range = json_object_get_array_member (object, "speedup_range");
+
+      if (json_array_get_length (range) == 2)
+        {
+          self->speedup_low = MAX (json_array_get_double_element (range, 0), 0);
+          self->speedup_high = MAX (json_array_get_double_element (range, 1), 0);
+        }
+    }
+  self->noisy = member_boolean (object, "noisy");
+  if (!kiln_speedup_basis_from_string (member_string (object, "basis"), &self->basis))
+    self->basis = KILN_SPEEDUP_BASIS_WALL;
+  self->suspicious = g_strdup (member_string (object, "suspicious"));
+  self->failed_case = (guint) MAX (member_number (object, "failed_case", 0), 0);
+  self->cpp_cpu_seconds = member_number (object, "cpp_cpu_seconds", -1);
+  self->python_cpu_seconds = member_number (object, "python_cpu_seconds", -1);
   self->speedup_is_lower_bound = member_boolean (object, "speedup_is_lower_bound");
   self->cpp_seconds = member_number (object, "cpp_seconds", -1);
   self->python_seconds = member_number (object, "python_seconds", -1);

@@ -74,6 +74,8 @@ kiln_leaderboard_verdict_name (KilnVerdict verdict)
     case KILN_VERDICT_REFUSED:
     case KILN_VERDICT_TRUNCATED:
     case KILN_VERDICT_NO_CODE:
+    case KILN_VERDICT_MATCHED_WITHIN_TOLERANCE:
+    case KILN_VERDICT_HARD_CODED:
       return kiln_verdict_to_string (verdict);
     case KILN_VERDICT_ERROR:
     case KILN_VERDICT_STOPPED:
@@ -164,6 +166,24 @@ kiln_leaderboard_to_json (GListModel *conversions,
       kiln_json_builder_add_count (builder, "attempts", row->attempts);
       kiln_json_builder_add_double (builder, "speedup", row->speedup,
                                     row->speedup >= 0);
+      json_builder_set_member_name (builder, "speedup_range");
+      if (row->speedup >= 0 && kiln_conversion_get_speedup_low (row->conversion) > 0)
+        {
+          json_builder_begin_array (builder);
+          json_builder_add_double_value (builder, kiln_conversion_get_speedup_low (row->conversion));
+          json_builder_add_double_value (builder,
+                                         kiln_conversion_get_speedup_high (row->conversion));
+          json_builder_end_array (builder);
+        }
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "noisy");
+      json_builder_add_boolean_value (builder, kiln_conversion_get_noisy (row->conversion));
+      kiln_json_builder_add_text (builder, "basis",
+                                  kiln_speedup_basis_to_string (
+                                    kiln_conversion_get_basis (row->conversion)));
+      kiln_json_builder_add_text (builder, "suspicious",
+                                  kiln_conversion_get_suspicious (row->conversion));
       kiln_json_builder_add_double (builder, "cpp_seconds", row->cpp_seconds,
                                     row->cpp_seconds >= 0);
       kiln_json_builder_add_double (builder, "ttft_seconds", row->ttft_seconds,
@@ -323,6 +343,26 @@ md_tokens (gint64 tokens_in,
   return g_strdup_printf (_("%s / %s"), in, out);
 }
 
+/* "×38 (×35–×41)", as the window says it. */
+static char *
+speedup_text (KilnConversion *conversion,
+              gboolean        lower_bound)
+{
+  double speedup = kiln_conversion_get_speedup (conversion);
+  double low = kiln_conversion_get_speedup_low (conversion);
+  double high = kiln_conversion_get_speedup_high (conversion);
+  g_autofree char *main = kiln_format_speedup (speedup, lower_bound);
+  g_autofree char *from = NULL;
+  g_autofree char *to = NULL;
+
+  if (lower_bound || low <= 0 || high <= low * 1.001)
+    return g_steal_pointer (&main);
+  from = kiln_format_speedup (low, FALSE);
+  to = kiln_format_speedup (high, FALSE);
+  /* Translators: a speedup and its spread over the repeated runs, e.g. "×38 (×35–×41)" */
+  return g_strdup_printf (_("%s (%s–%s)"), main, from, to);
+}
+
 char *
 kiln_leaderboard_to_markdown (GListModel *conversions)
 {
@@ -361,7 +401,7 @@ kiln_leaderboard_to_markdown (GListModel *conversions)
       md_take (out, kiln_conversion_dup_verdict_text (conversion));
       md_take (out, g_strdup_printf ("%" G_GINT64_FORMAT, row->attempts));
       md_take (out, md_duration (row->cpp_seconds));
-      md_take (out, row->speedup > 0 ? kiln_format_speedup (row->speedup, lower_bound)
+      md_take (out, row->speedup > 0 ? speedup_text (conversion, lower_bound)
                                      : g_strdup ("—"));
       md_take (out, md_duration (row->ttft_seconds));
       md_take (out, md_tokens (row->tokens_in, row->tokens_out));
