@@ -82,7 +82,7 @@ def main():
         env = clean_env(home)
         os.symlink(build_root, os.path.join(work, "_build"))
         for name, text in (("program.py", PROGRAM_PY), ("program.cpp", PROGRAM_CPP),
-                           ("input.txt", "1 2 3\n40\n")):
+                           ("input.txt", "1 2 3\n40\n"), ("other.txt", "5 6\n7\n")):
             with open(os.path.join(work, name), "w") as f:
                 f.write(text)
 
@@ -94,6 +94,9 @@ def main():
             words = shlex.split(line)
             if words[1] == "run":
                 assert "count 0" in proc.stdout, proc.stdout
+            elif words[1] == "compare" and words.count("--stdin") > 1:
+                # The second input is a hidden case: both programs ran on both.
+                assert "Outputs match on all 2 input cases." in proc.stdout, proc.stdout
             elif words[1] == "compare" and "--stdin" in words:
                 assert "Outputs match." in proc.stdout, proc.stdout
             elif words[1] == "compare" and "--json" in words:

@@ -1742,6 +1742,37 @@ read_cpu_model (void)
   return g_strdup ("unknown");
 }
 
+/* What the prompt says of the input: the shown case itself when it is short enough to read,
+ * and that the program must work for other inputs too (Kiln checks hidden ones). Not
+ * translated: the prompts are English. */
+#define INPUT_SHOWN_MAX 4000
+
+static char *
+describe_input (KilnConversion *self,
+                gsize           input_size)
+{
+  guint n_cases = self->program != NULL ? kiln_program_get_n_cases (self->program) : 1;
+  g_autofree char *text = NULL;
+
+  if (input_size == 0)
+    return g_strdup ("The program gets no input: standard input is empty.");
+
+  if (input_size <= INPUT_SHOWN_MAX)
+    {
+      text = g_utf8_make_valid (g_bytes_get_data (self->input, NULL), input_size);
+      return g_strdup_printf ("The program reads this from standard input when it runs "
+                              "(%" G_GSIZE_FORMAT " bytes):\n\n```text\n%s%s```\n\n"
+                              "Your program must give the same output as the original for "
+                              "any input the original accepts, not only this one%s.",
+                              input_size, text, g_str_has_suffix (text, "\n") ? "" : "\n",
+                              n_cases > 1 ? " (it is also checked on other inputs)" : "");
+    }
+  return g_strdup_printf ("The program reads %" G_GSIZE_FORMAT " bytes from standard input "
+                          "when it runs. Your program must give the same output as the "
+                          "original for any input the original accepts%s.", input_size,
+                          n_cases > 1 ? " (it is also checked on other inputs)" : "");
+}
+
 static void
 setup_thread (GTask        *task,
               gpointer      source_object,
@@ -1825,12 +1856,7 @@ compiler_cb (GObject      *object,
   g_hash_table_insert (values, (char *) "compiler", g_strdup (version));
   g_hash_table_insert (values, (char *) "flags", g_strdup (flags));
   g_hash_table_insert (values, (char *) "source", g_strdup (self->source));
-  g_hash_table_insert (values, (char *) "input_note",
-                       input_size > 0
-                         /* Not translated: the prompts are English. */
-                         ? g_strdup_printf ("The program reads %" G_GSIZE_FORMAT " bytes "
-                                            "from standard input when it runs.", input_size)
-                         : g_strdup ("The program gets no input: standard input is empty."));
+  g_hash_table_insert (values, (char *) "input_note", describe_input (self, input_size));
 
   system_name = self->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_SYSTEM
                                                        : KILN_PROMPT_CPP_TO_CPP_SYSTEM;
