@@ -730,6 +730,19 @@ test_notify (void)
   g_assert_cmpuint (phases, ==, 6);
   kiln_test_replay_stop (&replay);
 
+  /* The chat can be continued (optimize rounds): the prompts and the answer. */
+  {
+    g_autoptr(GPtrArray) messages = kiln_conversion_dup_messages (conversion);
+    KilnChatMessage *answer;
+
+    g_assert_cmpuint (messages->len, ==, 3);
+    g_assert_cmpint (((KilnChatMessage *) messages->pdata[0])->role, ==, KILN_ROLE_SYSTEM);
+    g_assert_cmpint (((KilnChatMessage *) messages->pdata[1])->role, ==, KILN_ROLE_USER);
+    answer = messages->pdata[2];
+    g_assert_cmpint (answer->role, ==, KILN_ROLE_ASSISTANT);
+    g_assert_nonnull (strstr (answer->content, GOOD_CODE));
+  }
+
   g_assert_finalize_object (session);
   g_assert_finalize_object (conversion);
 }

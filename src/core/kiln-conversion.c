@@ -2030,6 +2030,31 @@ kiln_conversion_get_failed_case (KilnConversion *self)
   return self->failed_case;
 }
 
+GPtrArray *
+kiln_conversion_dup_messages (KilnConversion *self)
+{
+  GPtrArray *messages;
+  KilnAttempt *last;
+
+  g_return_val_if_fail (KILN_IS_CONVERSION (self), NULL);
+
+  messages = g_ptr_array_new_with_free_func ((GDestroyNotify) kiln_chat_message_free);
+  for (guint i = 0; self->messages != NULL && i < self->messages->len; i++)
+    {
+      KilnChatMessage *message = g_ptr_array_index (self->messages, i);
+
+      g_ptr_array_add (messages, kiln_chat_message_new (message->role, message->content));
+    }
+  /* A repair put the answer it repaired in the chat; the last answer is not yet. */
+  last = kiln_conversion_get_last_attempt (self);
+  if (last != NULL && last->answer != NULL && *last->answer != '\0' && messages->len > 0 &&
+      ((KilnChatMessage *) g_ptr_array_index (messages, messages->len - 1))->role ==
+        KILN_ROLE_USER)
+    g_ptr_array_add (messages, kiln_chat_message_new (KILN_ROLE_ASSISTANT, last->answer));
+
+  return messages;
+}
+
 KilnComparison *
 kiln_conversion_get_comparison (KilnConversion *self)
 {

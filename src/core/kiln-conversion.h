@@ -243,6 +243,9 @@ gboolean        kiln_conversion_get_noisy        (KilnConversion       *self);
 KilnSpeedupBasis kiln_conversion_get_basis       (KilnConversion       *self);
 const char     *kiln_conversion_get_suspicious   (KilnConversion       *self);
 guint           kiln_conversion_get_failed_case  (KilnConversion       *self);
+/* The whole chat so far (KilnChatMessage: the prompts, each answer and each repair request,
+ * the last answer included), for continuing it (optimize rounds); empty before it ran. */
+GPtrArray      *kiln_conversion_dup_messages     (KilnConversion       *self);
 /* The shown case's comparison of the last attempt (times, spread); NULL when none ran. */
 KilnComparison *kiln_conversion_get_comparison   (KilnConversion       *self);
 double          kiln_conversion_get_cpp_seconds  (KilnConversion       *self);
