@@ -180,6 +180,7 @@ convert_first (KilnProgram   *program,
                KilnRunConfig *config,
                GCancellable  *cancellable,
                KilnCliWaiter *waiter,
+               GPtrArray    **messages,
                GError       **error)
 {
   const char *shown = kiln_program_get_case (program, 0);
@@ -214,6 +215,8 @@ convert_first (KilnProgram   *program,
                    verdict);
       return NULL;
     }
+  /* The rounds continue this chat: the model knows what it wrote and why. */
+  *messages = kiln_conversion_dup_messages (conversion);
   return g_strdup (kiln_conversion_get_code (conversion));
 }
 
@@ -233,6 +236,7 @@ kiln_cli_optimize (const KilnCliOptions *options,
   g_autofree char *source = NULL;
   g_autofree char *output = NULL;
   g_autofree char *start = NULL;
+  g_autoptr(GPtrArray) messages = NULL;
   KilnCliWaiter waiter = { loop, NULL, cancellable };
   Progress progress = { 0 };
   KilnOptimizeCandidate *best;
@@ -279,7 +283,7 @@ kiln_cli_optimize (const KilnCliOptions *options,
   kiln_program_apply_config (program, config);
 
   if (language == KILN_LANGUAGE_PYTHON)
-    start = convert_first (program, model, key, config, cancellable, &waiter, &error);
+    start = convert_first (program, model, key, config, cancellable, &waiter, &messages, &error);
   else
     start = g_strdup (source);
   if (start == NULL)
@@ -309,7 +313,7 @@ kiln_cli_optimize (const KilnCliOptions *options,
       return EXIT_FAILED;
     }
 
-  optimizer = kiln_optimizer_new (program, model, key, NULL, start, NULL);
+  optimizer = kiln_optimizer_new (program, model, key, NULL, start, messages);
   kiln_key_free (key);
   if (opt_rounds >= 0)
     kiln_optimizer_set_rounds (optimizer, opt_rounds);
