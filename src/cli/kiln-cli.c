@@ -625,7 +625,7 @@ main (int    argc,
 
   context = g_option_context_new (_("run FILE | compare PYFILE CPPFILE | models | "
                                     "ask [PROMPTFILE|-] | convert FILE | "
-                                    "compare-models FILE --model ID…"));
+                                    "compare-models FILE --model ID… | optimize FILE --model ID"));
   g_option_context_set_summary (context,
                                 _("Run Python and C++ programs, time them and compare their "
                                   "outputs, as Kiln’s window does."));
@@ -636,7 +636,8 @@ main (int    argc,
 
   if (argc < 2)
     return usage_error (context, _("Say what to do: run, compare, models, ask or convert; "
-                                   "compare-models converts with several models."));
+                                   "compare-models converts with several models, optimize "
+                                   "makes a program faster."));
   command = argv[1];
 
   /* One --model for ask and convert; compare-models takes several. */
