@@ -101,6 +101,14 @@ struct _KilnWindow
   guint                 retry_source;
   gint64                retry_at;
   guint                 streaming_code : 1;
+
+  /* Make It Faster (kiln-window-optimize.c) */
+  KilnOptimizer        *optimizer;       /* the rounds shown in the progression view */
+  GCancellable         *optimize_cancellable; /* non-NULL while they run */
+  GtkWidget            *optimize_view;   /* KilnOptimizeView */
+  GtkButton            *make_faster_button;
+  GtkLabel             *optimized_note;  /* each model's best, under the leaderboard */
+  GHashTable           *optimized_bests; /* model label -> its line in the note */
 };
 
 
@@ -182,5 +190,13 @@ void     _kiln_window_convert_all          (KilnWindow        *self,
                                             GPtrArray         *models);
 void     _kiln_window_show_conversion      (KilnWindow        *self,
                                             KilnConversion    *conversion);
+
+/* kiln-window-optimize.c: Make It Faster */
+void     _kiln_window_optimize_class_init  (GtkWidgetClass    *widget_class);
+void     _kiln_window_optimize_init        (KilnWindow        *self);
+void     _kiln_window_optimize_dispose     (KilnWindow        *self);
+void     _kiln_window_optimize_update_actions (KilnWindow     *self);
+/* Another program: stops the rounds and forgets them. */
+void     _kiln_window_optimize_clear       (KilnWindow        *self);
 
 G_END_DECLS

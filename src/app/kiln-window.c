@@ -76,6 +76,7 @@ _kiln_window_update_actions (KilnWindow *self)
 
   _kiln_window_convert_update_actions (self);
   _kiln_window_compare_update_actions (self);
+  _kiln_window_optimize_update_actions (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save-cpp-as",
                                  gtk_text_buffer_get_char_count (cpp) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
@@ -762,6 +763,7 @@ clear_results (KilnWindow *self)
   kiln_status_panel_set_conversion (self->status_panel, NULL, NULL, NULL);
   _kiln_window_show_conversion (self, NULL);
   kiln_session_clear (self->session);
+  _kiln_window_optimize_clear (self);
   kiln_model_notes_set (self->model_notes, NULL, NULL);
   _kiln_window_update_results (self, TRUE);
   _kiln_window_update_actions (self);
@@ -1017,6 +1019,7 @@ kiln_window_dispose (GObject *object)
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
   _kiln_window_compare_dispose (self);
   _kiln_window_convert_dispose (self);
+  _kiln_window_optimize_dispose (self);
 
   for (guint i = 0; i < N_LANGUAGES; i++)
     {
@@ -1105,6 +1108,7 @@ kiln_window_class_init (KilnWindowClass *klass)
 
   _kiln_window_convert_class_init (widget_class);
   _kiln_window_compare_class_init (widget_class);
+  _kiln_window_optimize_class_init (widget_class);
   gtk_widget_class_install_action (widget_class, "win.run-python", NULL, run_python_action);
   gtk_widget_class_install_action (widget_class, "win.run-cpp", NULL, run_cpp_action);
   gtk_widget_class_install_action (widget_class, "win.run-both", NULL, run_both_action);
@@ -1204,6 +1208,7 @@ kiln_window_init (KilnWindow *self)
   setup_editors (self);
   _kiln_window_convert_init (self);
   _kiln_window_compare_init (self);
+  _kiln_window_optimize_init (self);
   populate_examples_menu (self);
   restore_window_state (self);
   _kiln_window_update_actions (self);

@@ -60,4 +60,9 @@ void                  kiln_window_open_past_comparison (KilnWindow    *self,
 /* How many times a conversion changed the C++ buffer (at most once per frame). */
 guint                 kiln_window_get_cpp_writes     (KilnWindow      *self);
 
+/* Make It Faster: the progression view (KilnOptimizeView) and the note of each model's best
+ * under the leaderboard. */
+GtkWidget            *kiln_window_get_optimize_view  (KilnWindow      *self);
+const char           *kiln_window_get_optimized_note (KilnWindow      *self);
+
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <gtksourceview/gtksource.h>
 #include <stdlib.h>
 
+#include "kiln-optimize-view.h"
 #include "kiln-prompt-editor.h"
 #include "kiln-window.h"
 #include "../kiln-test-replay.h"
@@ -1181,6 +1182,233 @@ test_window_convert_stop (void)
   convert_fixture_stop (&fixture);
 }
 
+/* Make It Faster: the issue's rounds on a scripted model — round 1 keeps the O(n²)
+ * algorithm, round 2 gives Kadane's O(n) scan with the same output, round 3 is faster but
+ * prints something else. The real g++ and sandbox; no timing assertions beyond a ratio the
+ * algorithms differ by far more than any noise. */
+#define KADANE_CPP \
+  "#include <cstdint>\n#include <cstdio>\n\nint main()\n{\n" \
+  "  const int T = 100000, N = 64;\n  uint32_t seed = 12345;\n  long long a[N];\n" \
+  "  long long total = 0;\n  for (int t = 0; t < T; t++)\n    {\n" \
+  "      for (int i = 0; i < N; i++)\n        {\n" \
+  "          seed = seed * 1664525u + 1013904223u;\n" \
+  "          a[i] = (long long) (seed >> 16) % 2001 - 1000;\n        }\n" \
+  "      long long best = a[0];\n      for (int i = 0; i < N; i++)\n        {\n" \
+  "          long long s = 0;\n          for (int j = i; j < N; j++)\n            {\n" \
+  "              s += a[j];\n              if (s > best)\n                best = s;\n" \
+  "            }\n        }\n      total += best;\n    }\n" \
+  "  std::printf(\"%lld\\n\", total);\n  return 0;\n}\n"
+#define KADANE_ROUND1_CPP \
+  "#include <cstdint>\n#include <cstdio>\n#include <vector>\n\nint main()\n{\n" \
+  "  const int T = 100000, N = 64;\n  uint32_t seed = 12345;\n" \
+  "  std::vector<long long> a(N);\n  long long total = 0;\n" \
+  "  for (int t = 0; t < T; t++) {\n    for (auto &x : a) {\n" \
+  "      seed = seed * 1664525u + 1013904223u;\n" \
+  "      x = (long long) (seed >> 16) % 2001 - 1000;\n    }\n" \
+  "    long long best = a[0];\n    for (int i = 0; i < N; i++) {\n      long long s = 0;\n" \
+  "      for (int j = i; j < N; j++) { s += a[j]; best = s > best ? s : best; }\n    }\n" \
+  "    total += best;\n  }\n  std::printf(\"%lld\\n\", total);\n}\n"
+#define KADANE_LOOP(T) \
+  "#include <cstdint>\n#include <cstdio>\n\nint main()\n{\n" \
+  "  const int T = " T ", N = 64;\n  uint32_t seed = 12345;\n  long long total = 0;\n" \
+  "  for (int t = 0; t < T; t++)\n    {\n      long long best = 0, here = 0;\n" \
+  "      for (int i = 0; i < N; i++)\n        {\n" \
+  "          seed = seed * 1664525u + 1013904223u;\n" \
+  "          long long x = (long long) (seed >> 16) % 2001 - 1000;\n" \
+  "          here = here > 0 ? here + x : x;\n" \
+  "          if (i == 0 || here > best)\n            best = here;\n        }\n" \
+  "      total += best;\n    }\n  std::printf(\"%lld\\n\", total);\n  return 0;\n}\n"
+#define KADANE_ROUND2_CPP KADANE_LOOP ("100000")
+/* Half the work: a different total. */
+#define KADANE_ROUND3_CPP KADANE_LOOP ("50000")
+
+static char *
+optimize_answer (const char *summary,
+                 const char *code)
+{
+  g_autofree char *before = g_strdup_printf ("Summary: %s\n\n", summary);
+  g_autofree char *text = kiln_test_fenced (before, code, "\nSame output, less work.\n");
+  g_autofree char *stream = kiln_test_openai_stream (text, 40, NULL);
+
+  return kiln_test_replay_response (stream, 0, 0);
+}
+
+static GtkWidget *
+make_faster_button (KilnWindow *window)
+{
+  GtkWidget *button = find_by_id (GTK_WIDGET (window), "make_faster_button");
+
+  g_assert_nonnull (button);
+  return button;
+}
+
+static gboolean
+rounds_ended (KilnWindow *window)
+{
+  KilnOptimizeView *view = KILN_OPTIMIZE_VIEW (kiln_window_get_optimize_view (window));
+  KilnOptimizer *optimizer = kiln_optimize_view_get_optimizer (view);
+
+  return optimizer != NULL && !kiln_optimizer_get_running (optimizer) &&
+         g_str_equal (gtk_button_get_label (GTK_BUTTON (make_faster_button (window))),
+                      "Make It _Faster");
+}
+
+static KilnOptimizeCandidate *
+row_at (KilnOptimizeView *view,
+        guint             index)
+{
+  GListModel *rows = kiln_optimize_view_get_rows (view);
+  KilnOptimizeCandidate *candidate;
+
+  g_assert_cmpuint (index, <, g_list_model_get_n_items (rows));
+  candidate = g_list_model_get_item (rows, index);
+  g_object_unref (candidate);  /* the history holds it */
+  return candidate;
+}
+
+static void
+assert_result (KilnOptimizeView      *view,
+               KilnOptimizeCandidate *candidate,
+               const char            *expected)
+{
+  g_autofree char *text = kiln_optimize_view_dup_result_text (view, candidate);
+
+  g_test_message ("round %u: %s — %s — %s", candidate->round, text, candidate->verdict_text,
+                  candidate->summary != NULL ? candidate->summary : "");
+  g_assert_cmpstr (text, ==, expected);
+}
+
+/* A PNG of @window in $KILN_SHOT_DIR, when it is set. */
+static void
+save_shot (KilnWindow *window,
+           const char *name)
+{
+  const char *dir = g_getenv ("KILN_SHOT_DIR");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GskRenderer *renderer;
+
+  if (dir == NULL)
+    return;
+
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
+                          gtk_widget_get_width (GTK_WIDGET (window)),
+                          gtk_widget_get_height (GTK_WIDGET (window)));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  renderer = gtk_native_get_renderer (GTK_NATIVE (window));
+  texture = gsk_renderer_render_texture (renderer, node, NULL);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("saved %s", path);
+}
+
+static void
+test_window_make_faster (void)
+{
+  g_autofree char *one = optimize_answer ("kept the double loop, with a vector.",
+                                          KADANE_ROUND1_CPP);
+  g_autofree char *two = optimize_answer ("replaced the O(n^2) double loop with Kadane's O(n) "
+                                          "scan.", KADANE_ROUND2_CPP);
+  g_autofree char *three = optimize_answer ("only half the arrays are needed.",
+                                            KADANE_ROUND3_CPP);
+  g_autofree char *scenario = g_strdup_printf (
+    "{\"routes\": {\"/v1/chat/completions\": [%s, %s, %s]}}", one, two, three);
+  ConvertFixture fixture = { 0 };
+  KilnOptimizeView *view;
+  KilnOptimizeCandidate *start, *kept, *slow, *wrong;
+  GtkWidget *button;
+  const char *note;
+
+  convert_fixture_start_models (&fixture, scenario, NULL);
+  gtk_window_set_default_size (GTK_WINDOW (fixture.window), 1280, 900);
+  view = KILN_OPTIMIZE_VIEW (kiln_window_get_optimize_view (fixture.window));
+  button = make_faster_button (fixture.window);
+
+  /* Python not yet converted: nothing verified to start from, and the button says so. */
+  g_assert_false (gtk_widget_get_sensitive (button));
+  g_test_message ("disabled: %s", gtk_widget_get_tooltip_text (button));
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (button), "Convert the program first"));
+
+  /* C++ alone: it is the original and the start. */
+  gtk_text_buffer_set_text (kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_PYTHON),
+                            "", -1);
+  gtk_text_buffer_set_text (kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_CPP),
+                            KADANE_CPP, -1);
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  /* Only the model's rounds here; the compiler options have tests of their own. */
+  kiln_optimize_view_set_search_flags (view, FALSE);
+  g_assert_cmpuint (kiln_optimize_view_get_rounds (view), ==, 3);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.make-faster",
+                                             NULL));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (button)), ==, "Stop _Rounds");
+  wait_for (fixture.window, rounds_ended, RUN_TIMEOUT_SECONDS, "the rounds");
+  g_test_message ("%s", kiln_optimize_view_get_status_text (view));
+
+  /* The start, then one candidate per round. */
+  g_assert_cmpuint (g_list_model_get_n_items (kiln_optimize_view_get_rows (view)), ==, 4);
+  start = row_at (view, 0);
+  slow = row_at (view, 1);
+  kept = row_at (view, 2);
+  wrong = row_at (view, 3);
+  g_assert_cmpuint (start->round, ==, 0);
+  assert_result (view, start, "Kept, then beaten");
+  /* The same algorithm: right, and not the best; whether it beat the start by 3% is the
+   * machine's business. */
+  g_assert_true (kiln_optimize_candidate_get_verified (slow));
+  {
+    g_autofree char *result = kiln_optimize_view_dup_result_text (view, slow);
+
+    g_assert_true (g_str_equal (result, "Not faster") || g_str_equal (result, "Kept, then beaten"));
+  }
+  g_assert_cmpstr (slow->summary, ==, "kept the double loop, with a vector.");
+  assert_result (view, kept, "Best");
+  g_assert_nonnull (strstr (kept->summary, "Kadane"));
+  g_assert_cmpfloat (kept->speedup_over_best, >, 1.5);
+  assert_result (view, wrong, "Rejected");
+  g_assert_true (g_str_has_prefix (wrong->verdict_text, "Output differs"));
+  g_assert_cmpfloat (wrong->speedup, ==, 0);
+  /* The wrong last round brought nothing verified: that ends the rounds, and says so. */
+  g_assert_nonnull (strstr (kiln_optimize_view_get_status_text (view), "Round 3 brought no "
+                                                                       "verified program."));
+  g_assert_nonnull (strstr (kiln_optimize_view_get_status_text (view), "Best: round 2"));
+
+  /* The best stays in the pane, editable. */
+  assert_cpp_is (fixture.window, KADANE_ROUND2_CPP);
+  g_assert_true (kiln_optimize_view_get_selected (view) == kept);
+  g_assert_true (gtk_text_view_get_editable (
+    GTK_TEXT_VIEW (find_by_id (GTK_WIDGET (fixture.window), "cpp_view"))));
+  save_shot (fixture.window, "make-faster-done.png");
+
+  /* Stepping through the rounds: a rejected one is shown read-only, the best comes back. */
+  kiln_optimize_view_set_selected (view, wrong);
+  assert_cpp_is (fixture.window, KADANE_ROUND3_CPP);
+  g_assert_false (gtk_text_view_get_editable (
+    GTK_TEXT_VIEW (find_by_id (GTK_WIDGET (fixture.window), "cpp_view"))));
+  save_shot (fixture.window, "make-faster-rejected-selected.png");
+  kiln_optimize_view_set_selected (view, NULL);
+  assert_cpp_is (fixture.window, KADANE_ROUND2_CPP);
+  g_assert_true (gtk_text_view_get_editable (
+    GTK_TEXT_VIEW (find_by_id (GTK_WIDGET (fixture.window), "cpp_view"))));
+
+  /* The compare view names the model's best after its rounds. */
+  note = kiln_window_get_optimized_note (fixture.window);
+  g_test_message ("%s", note);
+  g_assert_nonnull (strstr (note, "Made faster by Scripted"));
+  g_assert_nonnull (strstr (note, "round 2"));
+
+  convert_fixture_stop (&fixture);
+}
+
 /* The prompt editor */
 
 typedef gboolean (*EditorCondition) (KilnPromptEditor *editor,
@@ -1335,6 +1563,7 @@ main (int   argc,
   g_test_add_func ("/window/convert", test_window_convert);
   g_test_add_func ("/window/convert-repair", test_window_convert_repair);
   g_test_add_func ("/window/convert-stop", test_window_convert_stop);
+  g_test_add_func ("/window/make-faster", test_window_make_faster);
   g_test_add_func ("/window/compare", test_window_compare);
   g_test_add_func ("/window/prompt-editor", test_window_prompt_editor);
 
