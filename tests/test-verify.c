@@ -294,16 +294,28 @@ test_threaded_wall_basis (Fixture       *fixture,
     "  std::puts(all ? \"done\" : \"again\");\n"
     "}\n");
   KilnComparison *comparison;
+  double wall, cpu;
 
   assert_check (verification, KILN_CHECK_MATCHED);
   comparison = verification->comparison;
-  if (g_get_num_processors () < 2)
+  g_assert_true (kiln_run_result_get_wall (verification->cpp, &wall, NULL, NULL));
+  g_assert_true (kiln_run_result_get_cpu (verification->cpp, &cpu, NULL, NULL));
+
+  /* Whether the threads got more than one core is up to the machine (one processor, or
+   * every core taken by other programs); what Kiln must do when they did is not. */
+  if (cpu <= wall * 1.3)
     {
-      g_test_skip ("one processor: threads cannot use more than one core");
+      g_autofree char *why = g_strdup_printf ("the threads got no more than one core here "
+                                              "(CPU %.2f s in %.2f s)", cpu, wall);
+
+      g_test_skip (why);
       return;
     }
   g_assert_cmpint (comparison->basis, ==, KILN_SPEEDUP_BASIS_WALL);
   g_assert_cmpfloat (comparison->speedup, ==, comparison->speedup_wall);
+  g_assert_cmpfloat (kiln_verification_get_speedup (verification), ==, comparison->speedup_wall);
+  /* Its time is the wall time too. */
+  g_assert_cmpfloat (kiln_verification_get_cpp_seconds (verification), ==, wall);
 }
 
 /* --- start-up floor ------------------------------------------------------------------------ */
@@ -331,14 +343,31 @@ test_startup_floor (Fixture       *fixture,
   g_assert_cmpfloat (kiln_toolchain_get_startup_floor (fixture->toolchain), ==, floor);
 
   /* A program that does nothing takes about the floor: its speedup is only a lower bound,
-   * judged by the measured floor. */
-  program = program_new (fixture, hello_python, NULL, NULL);
-  verification = verify (program, hello_cpp);
-  assert_check (verification, KILN_CHECK_MATCHED);
+   * judged by the measured floor (below twice it). On a busy machine one set of runs of a
+   * program this short can come out slower: the rule is checked every time, the verdict at
+   * least once in three. */
+  for (guint attempt = 0; attempt < 3; attempt++)
+    {
+      double cpp_wall;
+
+      g_clear_object (&program);
+      g_clear_pointer (&verification, kiln_verification_unref);
+      program = program_new (fixture, hello_python, NULL, NULL);
+      verification = verify (program, hello_cpp);
+      assert_check (verification, KILN_CHECK_MATCHED);
+      g_assert_cmpfloat (verification->comparison->floor_seconds, ==, floor);
+      g_assert_true (kiln_run_result_get_wall (verification->cpp, &cpp_wall, NULL, NULL));
+      g_test_message ("floor %.4f s, C++ median %.4f s", floor, cpp_wall);
+      g_assert_cmpint (verification->comparison->speedup_is_lower_bound, ==, cpp_wall < 2 * floor);
+      if (verification->comparison->speedup_is_lower_bound)
+        break;
+    }
   g_assert_true (verification->comparison->speedup_is_lower_bound);
-  g_assert_cmpfloat (verification->comparison->floor_seconds, ==, floor);
   text = kiln_comparison_dup_speedup_text (verification->comparison);
   g_assert_nonnull (text);
+  /* A lower bound has no spread: "at least ×N". */
+  g_assert_true (g_str_has_prefix (text, "at least ×"));
+  g_assert_null (strstr (text, "("));
 
   /* Measured once: the floor did not change with the verification. */
   g_assert_cmpfloat (kiln_toolchain_get_startup_floor (fixture->toolchain), ==, floor);
@@ -550,8 +579,10 @@ test_tolerance (Fixture       *fixture,
 
     assert_check (verification, KILN_CHECK_OUTPUT_DIFFERS);
     g_assert_cmpfloat (kiln_verification_get_speedup (verification), ==, 0);
-    /* "1.644924066898226" against "...2xx": the first 13 characters agree. */
-    g_assert_cmpuint (verification->comparison->diff->column, >=, 12);
+    /* 1.6449... against a value about 5e-12 larger: they part in the 11th or 12th decimal,
+     * after at least "1.644934056". */
+    g_assert_cmpuint (verification->comparison->diff->column, >=, 11);
+    g_assert_cmpuint (verification->comparison->diff->column, <=, 14);
   }
   {
     g_autoptr(KilnVerification) verification = verify (tolerant_program, far);
@@ -616,11 +647,15 @@ test_hidden_case_fails (Fixture       *fixture,
   object = json_object (json);
   g_assert_false (json_object_get_boolean_member (object, "verified"));
   g_assert_cmpint (json_object_get_int_member (object, "failed_case"), ==, 2);
-  g_assert_true (json_object_get_null_member (object, "speedup"));
   difference = json_object_get_object_member (object, "first_difference");
   g_assert_nonnull (difference);
   g_assert_cmpstr (json_object_get_string_member (difference, "python"), ==, "22");
   g_assert_cmpstr (json_object_get_string_member (difference, "cpp"), ==, "15");
+  /* Case 1 matched, but the program is not verified: no speedup (docs/cli.md). */
+  g_assert_true (json_object_get_null_member (object, "speedup"));
+  g_assert_true (json_object_get_null_member (object, "speedup_cpu"));
+  g_assert_true (json_object_get_null_member (object, "speedup_wall"));
+  g_assert_true (json_object_get_null_member (object, "speedup_range"));
 }
 
 static void
@@ -753,6 +788,7 @@ test_hard_coded (Fixture       *fixture,
   /* Not verified: no speedup in the JSON either. */
   g_assert_true (json_object_get_null_member (object, "speedup"));
   g_assert_true (json_object_get_null_member (object, "speedup_cpu"));
+  g_assert_true (json_object_get_null_member (object, "speedup_range"));
 }
 
 static void
@@ -890,8 +926,6 @@ test_cli_hidden_case (Fixture       *fixture,
   g_assert_false (json_object_get_boolean_member (object, "verified"));
   g_assert_cmpint (json_object_get_int_member (object, "failed_case"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (object, "check"), ==, "output-differs");
-  g_assert_cmpint (json_object_get_int_member (object, "cases"), ==, 1);
-  g_assert_true (json_object_get_null_member (object, "speedup"));
   g_assert_nonnull (strstr (json_object_get_string_member (object, "error"), "hidden input 2"));
 
   run_cli (fixture, (const char * const[]) { "compare", py, cpp, "--stdin", shown,
@@ -900,6 +934,12 @@ test_cli_hidden_case (Fixture       *fixture,
   g_assert_nonnull (strstr (text.out, "hidden input 2"));
   g_assert_null (strstr (text.out, "Speedup:"));
   g_assert_nonnull (strstr (text.out, "No speedup"));
+
+  /* Not verified: no speedup in the JSON either. */
+  g_assert_true (json_object_get_null_member (object, "speedup"));
+  g_assert_true (json_object_get_null_member (object, "speedup_range"));
+  /* "cases counts the cases the C++ ran on" (docs/cli.md): the shown one and hidden input 2. */
+  g_assert_cmpint (json_object_get_int_member (object, "cases"), ==, 2);
 }
 
 int
