@@ -88,6 +88,7 @@ find_start (KilnWindow   *self,
             KilnModel   **model,
             char        **code,
             KilnProgram **program,
+            GPtrArray   **messages,
             char        **why)
 {
   KilnModelItem *item;
@@ -105,6 +106,8 @@ find_start (KilnWindow   *self,
       *model = kiln_model_ref (kiln_conversion_get_model (self->conversion));
       *code = g_strdup (kiln_conversion_get_code (self->conversion));
       *program = g_object_ref (own != NULL ? own : kiln_session_get_program (self->session));
+      /* The rounds continue its chat: the model knows what it wrote and why. */
+      *messages = kiln_conversion_dup_messages (self->conversion);
       return TRUE;
     }
 
@@ -313,12 +316,14 @@ start_optimizer (KilnWindow  *self,
                  KilnModel   *model,
                  const char  *key,
                  const char  *code,
-                 KilnProgram *program)
+                 KilnProgram *program,
+                 GPtrArray   *messages)
 {
   g_autoptr(KilnOptimizer) optimizer = NULL;
 
   optimizer = kiln_optimizer_new (program, model, key,
-                                  kiln_session_get_soup_session (self->session), code, NULL);
+                                  kiln_session_get_soup_session (self->session), code,
+                                  messages);
   kiln_optimizer_set_idle_timeout (optimizer, kiln_run_config_get_idle_timeout (self->config));
   kiln_optimizer_set_rounds (optimizer,
                              kiln_optimize_view_get_rounds (KILN_OPTIMIZE_VIEW (self->optimize_view)));
@@ -343,6 +348,7 @@ typedef struct
   KilnModel    *model;
   char         *code;
   KilnProgram  *program;
+  GPtrArray    *messages;      /* KilnChatMessage; NULL: a new chat */
   GCancellable *cancellable;
 } StartData;
 
@@ -353,6 +359,7 @@ start_data_free (StartData *data)
   kiln_model_unref (data->model);
   g_free (data->code);
   g_object_unref (data->program);
+  g_clear_pointer (&data->messages, g_ptr_array_unref);
   g_object_unref (data->cancellable);
   g_free (data);
 }
@@ -383,7 +390,7 @@ key_cb (GObject      *object,
       _kiln_window_update_actions (self);
     }
   else
-    start_optimizer (self, data->model, key, data->code, data->program);
+    start_optimizer (self, data->model, key, data->code, data->program, data->messages);
 
   kiln_key_free (key);
   start_data_free (data);
@@ -415,7 +422,7 @@ make_faster_action (GtkWidget  *widget,
     }
 
   data = g_new0 (StartData, 1);
-  if (!find_start (self, &data->model, &data->code, &data->program, &why))
+  if (!find_start (self, &data->model, &data->code, &data->program, &data->messages, &why))
     {
       g_free (data);
       _kiln_window_show_toast (self, why);
@@ -435,7 +442,7 @@ make_faster_action (GtkWidget  *widget,
                                            data->model, data->cancellable, key_cb, data);
   else
     {
-      start_optimizer (self, data->model, NULL, data->code, data->program);
+      start_optimizer (self, data->model, NULL, data->code, data->program, data->messages);
       start_data_free (data);
     }
   _kiln_window_update_actions (self);

@@ -1294,8 +1294,15 @@ save_shot (KilnWindow *window,
   if (dir == NULL)
     return;
 
-  for (guint i = 0; i < 20; i++)
-    g_main_context_iteration (NULL, FALSE);
+  /* A few frames, so that what changed is drawn. */
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+    guint tick = g_timeout_add (20, tick_cb, NULL);
+
+    while (g_get_monotonic_time () < until)
+      g_main_context_iteration (NULL, TRUE);
+    g_source_remove (tick);
+  }
   paintable = gtk_widget_paintable_new (GTK_WIDGET (window));
   snapshot = gtk_snapshot_new ();
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot),
@@ -1405,6 +1412,72 @@ test_window_make_faster (void)
   g_test_message ("%s", note);
   g_assert_nonnull (strstr (note, "Made faster by Scripted"));
   g_assert_nonnull (strstr (note, "round 2"));
+
+  convert_fixture_stop (&fixture);
+}
+
+#define FASTER_PYTHON \
+  "total = 0\nfor i in range(4000000):\n    total = (total + i * i) % 1000003\nprint(total)\n"
+#define FASTER_CPP \
+  "#include <cstdio>\nint main() {\n  long long total = 0;\n" \
+  "  for (long long i = 0; i < 4000000; i++) total = (total + i * i) % 1000003;\n" \
+  "  std::printf(\"%lld\\n\", total);\n}\n"
+#define FASTER_WRONG_CPP "#include <cstdio>\nint main() {\n  std::printf(\"44\\n\");\n}\n"
+
+/* After a verified conversion: the rounds continue its chat, and a wrong answer never
+ * replaces the converted program in the pane. */
+static void
+test_window_make_faster_after_convert (void)
+{
+  g_autofree char *converted = optimize_answer ("a direct translation.", FASTER_CPP);
+  g_autofree char *wrong = optimize_answer ("printed the answer.", FASTER_WRONG_CPP);
+  g_autofree char *scenario = g_strdup_printf (
+    "{\"routes\": {\"/v1/chat/completions\": [%s, %s]}}", converted, wrong);
+  ConvertFixture fixture = { 0 };
+  g_autoptr(GPtrArray) requests = NULL;
+  KilnOptimizeView *view;
+  GtkWidget *button;
+  JsonArray *messages = NULL;
+  guint posts = 0;
+
+  convert_fixture_start_models (&fixture, scenario, NULL);
+  view = KILN_OPTIMIZE_VIEW (kiln_window_get_optimize_view (fixture.window));
+  button = make_faster_button (fixture.window);
+  gtk_text_buffer_set_text (kiln_window_get_buffer (fixture.window, KILN_LANGUAGE_PYTHON),
+                            FASTER_PYTHON, -1);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.convert", NULL));
+  wait_for (fixture.window, conversion_ended, RUN_TIMEOUT_SECONDS, "the conversion");
+  g_assert_true (kiln_conversion_get_verified (kiln_window_get_shown_conversion (fixture.window)));
+  g_assert_true (gtk_widget_get_sensitive (button));
+
+  kiln_optimize_view_set_rounds (view, 1);
+  kiln_optimize_view_set_search_flags (view, FALSE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture.window), "win.make-faster",
+                                             NULL));
+  wait_for (fixture.window, rounds_ended, RUN_TIMEOUT_SECONDS, "the rounds");
+  g_test_message ("%s", kiln_optimize_view_get_status_text (view));
+
+  g_assert_cmpuint (g_list_model_get_n_items (kiln_optimize_view_get_rows (view)), ==, 2);
+  assert_result (view, row_at (view, 0), "Best");
+  assert_result (view, row_at (view, 1), "Rejected");
+  assert_cpp_is (fixture.window, FASTER_CPP);
+
+  /* The round's request carries the conversion's exchange before it. */
+  requests = kiln_test_replay_requests (&fixture.replay);
+  for (guint i = 0; i < requests->len; i++)
+    {
+      JsonObject *request = json_node_get_object (requests->pdata[i]);
+
+      if (g_strcmp0 (json_object_get_string_member (request, "method"), "POST") != 0)
+        continue;
+      if (++posts == 2)
+        messages = json_object_get_array_member (kiln_test_request_body (requests->pdata[i]),
+                                                 "messages");
+    }
+  g_assert_cmpuint (posts, ==, 2);
+  g_assert_nonnull (messages);
+  g_assert_cmpuint (json_array_get_length (messages), >, 2);
 
   convert_fixture_stop (&fixture);
 }
@@ -1564,6 +1637,7 @@ main (int   argc,
   g_test_add_func ("/window/convert-repair", test_window_convert_repair);
   g_test_add_func ("/window/convert-stop", test_window_convert_stop);
   g_test_add_func ("/window/make-faster", test_window_make_faster);
+  g_test_add_func ("/window/make-faster-after-convert", test_window_make_faster_after_convert);
   g_test_add_func ("/window/compare", test_window_compare);
   g_test_add_func ("/window/prompt-editor", test_window_prompt_editor);
 
