@@ -63,7 +63,11 @@ verdict_classes (gpointer    unused,
   switch (verdict)
     {
     case KILN_VERDICT_MATCHED:
+    case KILN_VERDICT_MATCHED_WITHIN_TOLERANCE:
       style = "success";
+      break;
+    case KILN_VERDICT_HARD_CODED:
+      style = "warning";
       break;
     case KILN_VERDICT_NONE:
     case KILN_VERDICT_STOPPED:

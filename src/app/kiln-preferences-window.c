@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "kiln-a11y.h"
@@ -61,6 +62,8 @@ struct _KilnPreferencesWindow
   GtkEntry             *compiler_entry;
   GtkEntry             *flags_entry;
   GtkAdjustment        *timeout_adjustment;
+  GtkAdjustment        *cpp_timeout_adjustment;
+  AdwComboRow          *tolerance_row;
   GtkAdjustment        *output_adjustment;
   GtkAdjustment        *python_repeat_adjustment;
   GtkAdjustment        *cpp_repeat_adjustment;
@@ -781,6 +784,98 @@ kiln_preferences_window_finalize (GObject *object)
   G_OBJECT_CLASS (kiln_preferences_window_parent_class)->finalize (object);
 }
 
+/* The original's time limit is kept in seconds and shown in minutes. */
+static gboolean
+minutes_get_mapping (GValue   *value,
+                     GVariant *variant,
+                     gpointer  user_data)
+{
+  g_value_set_double (value, g_variant_get_uint32 (variant) / 60.0);
+  return TRUE;
+}
+
+static GVariant *
+minutes_set_mapping (const GValue       *value,
+                     const GVariantType *expected_type,
+                     gpointer            user_data)
+{
+  double seconds = g_value_get_double (value) * 60.0 + 0.5;
+
+  return g_variant_new_uint32 ((guint32) CLAMP (seconds, 1, 86400));
+}
+
+/* The tolerances offered, in the order of the row's list; "Off" is 0. */
+static const double tolerances[] = { 0, 1e-12, 1e-9, 1e-6 };
+
+static gboolean
+tolerance_get_mapping (GValue   *value,
+                       GVariant *variant,
+                       gpointer  user_data)
+{
+  double tolerance = g_variant_get_double (variant);
+  guint best = 0;
+
+  /* A value set elsewhere shows as the nearest one offered. */
+  if (tolerance > 0)
+    {
+      best = 1;
+      for (guint i = 2; i < G_N_ELEMENTS (tolerances); i++)
+        if (fabs (log10 (tolerances[i]) - log10 (tolerance)) <
+            fabs (log10 (tolerances[best]) - log10 (tolerance)))
+          best = i;
+    }
+  g_value_set_uint (value, best);
+  return TRUE;
+}
+
+static GVariant *
+tolerance_set_mapping (const GValue       *value,
+                       const GVariantType *expected_type,
+                       gpointer            user_data)
+{
+  guint index = g_value_get_uint (value);
+
+  return g_variant_new_double (index < G_N_ELEMENTS (tolerances) ? tolerances[index] : 0);
+}
+
+/* 0 s is "Automatic": a multiple of the original's time. */
+static gboolean
+cpp_timeout_output_cb (GtkSpinButton *spin,
+                       gpointer       user_data)
+{
+  double value = gtk_adjustment_get_value (gtk_spin_button_get_adjustment (spin));
+  g_autofree char *text = NULL;
+
+  if (value < 0.5)
+    text = g_strdup (_("Automatic"));
+  else
+    text = g_strdup_printf ("%.0f", value);
+  if (g_strcmp0 (text, gtk_editable_get_text (GTK_EDITABLE (spin))) != 0)
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static int
+cpp_timeout_input_cb (GtkSpinButton *spin,
+                      double        *new_value,
+                      gpointer       user_data)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (spin));
+  char *end = NULL;
+  double value;
+
+  if (g_str_equal (text, _("Automatic")) || *text == '\0')
+    {
+      *new_value = 0;
+      return TRUE;
+    }
+  value = g_strtod (text, &end);
+  if (end == text || *end != '\0' || value < 0)
+    return GTK_INPUT_ERROR;
+  *new_value = value;
+  return TRUE;
+}
+
 static void
 kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
 {
@@ -798,6 +893,11 @@ kiln_preferences_window_class_init (KilnPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, compiler_entry);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, flags_entry);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, timeout_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
+                                        cpp_timeout_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, tolerance_row);
+  gtk_widget_class_bind_template_callback (widget_class, cpp_timeout_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, cpp_timeout_input_cb);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow, output_adjustment);
   gtk_widget_class_bind_template_child (widget_class, KilnPreferencesWindow,
                                         python_repeat_adjustment);
@@ -865,8 +965,14 @@ kiln_preferences_window_init (KilnPreferencesWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "auto-verify", self->auto_verify_switch, "active",
                    G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "run-timeout", self->timeout_adjustment, "value",
+  g_settings_bind_with_mapping (self->settings, "run-timeout", self->timeout_adjustment, "value",
+                                G_SETTINGS_BIND_DEFAULT, minutes_get_mapping,
+                                minutes_set_mapping, NULL, NULL);
+  g_settings_bind (self->settings, "cpp-timeout", self->cpp_timeout_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "tolerance", self->tolerance_row, "selected",
+                                G_SETTINGS_BIND_DEFAULT, tolerance_get_mapping,
+                                tolerance_set_mapping, NULL, NULL);
   g_settings_bind (self->settings, "output-cap-kib", self->output_adjustment, "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "python-repeat", self->python_repeat_adjustment, "value",

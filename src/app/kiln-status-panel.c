@@ -33,6 +33,7 @@ struct _KilnStatusPanel
   GtkImage          *verdict_icon;
   GtkLabel          *verdict_label;
   GtkLabel          *speedup_label;
+  GtkLabel          *speedup_detail_label;
   GtkWidget         *diff_grid;
   GtkLabel          *reference_label;
   GtkLabel          *candidate_label;
@@ -172,6 +173,7 @@ kiln_status_panel_class_init (KilnStatusPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, verdict_icon);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, verdict_label);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, speedup_label);
+  gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, speedup_detail_label);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, diff_grid);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, reference_label);
   gtk_widget_class_bind_template_child (widget_class, KilnStatusPanel, candidate_label);
@@ -394,12 +396,200 @@ kiln_status_panel_set_outdated (KilnStatusPanel *self,
   kiln_program_report_set_outdated (get_report (self, language), outdated);
 }
 
+static void
+set_optional_label (GtkLabel   *label,
+                    const char *text)
+{
+  gtk_label_set_text (label, text != NULL ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+}
+
+/* Byte offset of character @offset in @text (clamped to its end). */
+static guint
+char_to_byte (const char *text,
+              guint       offset)
+{
+  const char *p = text;
+
+  for (guint i = 0; i < offset && *p != '\0'; i++)
+    p = g_utf8_next_char (p);
+  return p - text;
+}
+
+/* Marks [start, end) (characters) of @label's text as the part that differs. */
+static void
+highlight_line (GtkLabel   *label,
+                const char *line,
+                guint       start,
+                guint       end,
+                const char *what)
+{
+  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  g_autofree char *part = NULL;
+  g_autofree char *description = NULL;
+  PangoAttribute *attribute;
+  guint start_byte, end_byte;
+
+  if (line == NULL)
+    {
+      gtk_label_set_attributes (label, NULL);
+      /* Translators: %s is "Python" or "C++": its output ended before this line */
+      description = g_strdup_printf (_("The %s output has no such line"), what);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+      return;
+    }
+
+  start_byte = char_to_byte (line, start);
+  end_byte = char_to_byte (line, MAX (start, end));
+
+  if (end_byte > start_byte)
+    {
+      attribute = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+      attribute->start_index = start_byte;
+      attribute->end_index = end_byte;
+      pango_attr_list_insert (attributes, attribute);
+      attribute = pango_attr_underline_new (PANGO_UNDERLINE_SINGLE);
+      attribute->start_index = start_byte;
+      attribute->end_index = end_byte;
+      pango_attr_list_insert (attributes, attribute);
+      attribute = pango_attr_background_new (0xf6 * 257, 0xd3 * 257, 0x2d * 257);
+      attribute->start_index = start_byte;
+      attribute->end_index = end_byte;
+      pango_attr_list_insert (attributes, attribute);
+      attribute = pango_attr_foreground_new (0, 0, 0);
+      attribute->start_index = start_byte;
+      attribute->end_index = end_byte;
+      pango_attr_list_insert (attributes, attribute);
+
+      part = g_strndup (line + start_byte, end_byte - start_byte);
+      /* Translators: %s is "Python" or "C++"; %u a 1-based character position; the last %s
+       * the characters that differ from the other output */
+      description = g_strdup_printf (_("%s output differs from character %u: “%s”"),
+                                     what, start + 1, part);
+    }
+  else
+    {
+      /* Translators: %s is "Python" or "C++"; %u a 1-based character position */
+      description = g_strdup_printf (_("%s output lacks characters at position %u"),
+                                     what, start + 1);
+    }
+
+  gtk_label_set_attributes (label, attributes);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (label),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+}
+
+/* The differing line of both outputs, its differing characters marked. */
+static void
+show_diff (KilnStatusPanel      *self,
+           const KilnOutputDiff *diff)
+{
+  if (diff == NULL || diff->match || diff->line == 0)
+    {
+      gtk_widget_set_visible (self->diff_grid, FALSE);
+      return;
+    }
+
+  gtk_label_set_text (self->reference_label,
+                      diff->reference != NULL ? diff->reference : _("(output ended)"));
+  gtk_label_set_text (self->candidate_label,
+                      diff->candidate != NULL ? diff->candidate : _("(output ended)"));
+  highlight_line (self->reference_label, diff->reference, diff->column, diff->reference_end,
+                  kiln_language_get_title (KILN_LANGUAGE_PYTHON));
+  highlight_line (self->candidate_label, diff->candidate, diff->column, diff->candidate_end,
+                  kiln_language_get_title (KILN_LANGUAGE_CPP));
+  gtk_widget_set_visible (self->diff_grid, TRUE);
+}
+
+static void
+hide_speedup (KilnStatusPanel *self,
+              const char      *detail)
+{
+  gtk_label_set_text (self->speedup_label, "");
+  gtk_widget_set_visible (GTK_WIDGET (self->speedup_label), FALSE);
+  set_optional_label (self->speedup_detail_label, detail);
+}
+
+/* The speedup of a verified program, its spread, and which time it is a ratio of. */
+static void
+show_speedup (KilnStatusPanel      *self,
+              const KilnComparison *comparison)
+{
+  g_autofree char *speedup = NULL;
+  g_autofree char *speedup_text = NULL;
+  g_autofree char *detail = NULL;
+
+  speedup = kiln_comparison_dup_speedup_text ((KilnComparison *) comparison);
+  if (speedup == NULL)
+    {
+      hide_speedup (self, NULL);
+      return;
+    }
+
+  /* Translators: %s is a factor and its spread, such as "×38 (×35–×41)", or "at least
+   * ×1,200" */
+  speedup_text = g_strdup_printf (_("Speedup %s"), speedup);
+  gtk_label_set_text (self->speedup_label, speedup_text);
+  gtk_widget_set_visible (GTK_WIDGET (self->speedup_label), TRUE);
+
+  if (comparison->speedup_is_lower_bound)
+    {
+      g_autofree char *factor = kiln_format_speedup (comparison->speedup, FALSE);
+
+      /* Translators: %s is a factor such as "×120" */
+      detail = g_strdup_printf (_("At least %s: the C++ program finishes about as fast as any "
+                                  "program can start"), factor);
+    }
+  else if (comparison->noisy && comparison->basis == KILN_SPEEDUP_BASIS_CPU)
+    {
+      g_autofree char *factor = kiln_format_speedup (comparison->speedup_cpu, FALSE);
+
+      /* Translators: %s is a factor such as "×38" */
+      detail = g_strdup_printf (_("The computer was busy: wall times are inflated. "
+                                  "CPU-time speedup %s"), factor);
+    }
+  else if (comparison->noisy)
+    detail = g_strdup (_("The computer was busy or the runs varied widely: the figures are "
+                         "less certain. Measured in wall time"));
+  else if (comparison->basis == KILN_SPEEDUP_BASIS_CPU)
+    detail = g_strdup (_("Measured in CPU time (user + system), the median of the runs"));
+  else
+    detail = g_strdup (_("Measured in wall time, the median of the runs"));
+
+  set_optional_label (self->speedup_detail_label, detail);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->speedup_label),
+                               comparison->speedup_is_lower_bound
+                               ? _("The C++ program ends so fast that starting a process "
+                                   "dominates its time; the real speedup is higher")
+                               : comparison->basis == KILN_SPEEDUP_BASIS_CPU
+                               ? _("Median Python CPU time divided by median C++ CPU time; "
+                                   "in brackets the slowest and fastest pairing of the runs")
+                               : _("Median Python wall time divided by median C++ wall time; "
+                                   "in brackets the slowest and fastest pairing of the runs"));
+}
+
+static void
+show_verdict_box (KilnStatusPanel *self)
+{
+  gtk_widget_set_visible (self->verdict_box, TRUE);
+  show_results (self);
+  scroll_to_verdict (self);
+}
+
+static char *
+dup_tolerance_text (double tolerance)
+{
+  if (tolerance > 0)
+    /* Translators: %g is a relative tolerance such as 1e-09 */
+    return g_strdup_printf (_("Matches within %g"), tolerance);
+  return g_strdup (_("Matches within the tolerance"));
+}
+
 void
 kiln_status_panel_set_comparison (KilnStatusPanel      *self,
                                   const KilnComparison *comparison)
 {
-  g_autofree char *speedup = NULL;
-  g_autofree char *speedup_text = NULL;
   const KilnOutputDiff *diff;
 
   g_return_if_fail (KILN_IS_STATUS_PANEL (self));
@@ -409,17 +599,24 @@ kiln_status_panel_set_comparison (KilnStatusPanel      *self,
     {
       gtk_widget_set_visible (self->verdict_box, FALSE);
       gtk_label_set_text (self->verdict_label, "");
-      gtk_label_set_text (self->speedup_label, "");
+      hide_speedup (self, NULL);
       return;
     }
 
   diff = comparison->diff;
 
+  /* Runs of their own: not verified on every input case, so no speedup. */
   if (diff->match)
     {
       set_verdict_style (self, KILN_VERDICT_STYLE_SUCCESS);
       gtk_label_set_text (self->verdict_label, _("Outputs match"));
-      gtk_widget_set_visible (self->diff_grid, FALSE);
+    }
+  else if (comparison->within_tolerance)
+    {
+      g_autofree char *title = dup_tolerance_text (comparison->tolerance);
+
+      set_verdict_style (self, KILN_VERDICT_STYLE_SUCCESS);
+      gtk_label_set_text (self->verdict_label, title);
     }
   else
     {
@@ -428,26 +625,119 @@ kiln_status_panel_set_comparison (KilnStatusPanel      *self,
       title = g_strdup_printf (_("Outputs differ at line %u"), diff->line);
       set_verdict_style (self, KILN_VERDICT_STYLE_ERROR);
       gtk_label_set_text (self->verdict_label, title);
-      gtk_label_set_text (self->reference_label,
-                          diff->reference != NULL ? diff->reference : _("(output ended)"));
-      gtk_label_set_text (self->candidate_label,
-                          diff->candidate != NULL ? diff->candidate : _("(output ended)"));
-      gtk_widget_set_visible (self->diff_grid, TRUE);
+    }
+  show_diff (self, diff->within_tolerance ? NULL : diff);
+  hide_speedup (self, kiln_comparison_agrees ((KilnComparison *) comparison)
+                      ? _("Run both programs together to verify every input case and measure "
+                          "the speedup")
+                      : _("No speedup: the C++ program is not verified"));
+  show_verdict_box (self);
+}
+
+void
+kiln_status_panel_set_verification (KilnStatusPanel  *self,
+                                    KilnVerification *verification)
+{
+  g_autofree char *title = NULL;
+  KilnVerdictStyle style = KILN_VERDICT_STYLE_ERROR;
+  const KilnOutputDiff *diff = NULL;
+
+  g_return_if_fail (KILN_IS_STATUS_PANEL (self));
+
+  if (verification == NULL)
+    {
+      kiln_status_panel_set_comparison (self, NULL);
+      return;
     }
 
-  speedup = kiln_format_speedup (comparison->speedup, comparison->speedup_is_lower_bound);
-  /* Translators: %s is a factor such as "×34.2" or "at least ×1,200" */
-  speedup_text = g_strdup_printf (_("Speedup %s"), speedup);
-  gtk_label_set_text (self->speedup_label, speedup_text);
-  gtk_widget_set_visible (GTK_WIDGET (self->speedup_label), TRUE);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->speedup_label),
-                               comparison->speedup_is_lower_bound
-                               ? _("The C++ program ends so fast that starting a process "
-                                   "dominates its time; the real speedup is higher")
-                               : _("Median Python wall time divided by median C++ wall time"));
-  gtk_widget_set_visible (self->verdict_box, TRUE);
-  show_results (self);
-  scroll_to_verdict (self);
+  switch (verification->check)
+    {
+    case KILN_CHECK_MATCHED:
+      style = KILN_VERDICT_STYLE_SUCCESS;
+      title = g_strdup (_("Outputs match"));
+      break;
+
+    case KILN_CHECK_MATCHED_WITHIN_TOLERANCE:
+      style = KILN_VERDICT_STYLE_SUCCESS;
+      title = dup_tolerance_text (verification->comparison != NULL
+                                  ? verification->comparison->tolerance : 0);
+      break;
+
+    case KILN_CHECK_HARD_CODED:
+      style = KILN_VERDICT_STYLE_WARNING;
+      title = g_strdup (verification->suspicious != NULL
+                        ? verification->suspicious : _("The answer looks hard-coded"));
+      break;
+
+    case KILN_CHECK_OUTPUT_DIFFERS:
+      {
+        KilnComparison *failed = verification->failed != NULL ? verification->failed
+                                                              : verification->comparison;
+
+        diff = failed != NULL ? failed->diff : NULL;
+        if (verification->failed_case > 1 && diff != NULL)
+          /* Translators: the first %u is the number of an input case the model was not
+           * shown (2 or more), the second a line of its output */
+          title = g_strdup_printf (_("Matched the input it was shown, but differs on hidden "
+                                     "input %u at line %u"),
+                                   verification->failed_case, diff->line);
+        else if (verification->failed_case > 1)
+          /* Translators: %u is the number of an input case the model was not shown */
+          title = g_strdup_printf (_("Matched the input it was shown, but differs on hidden "
+                                     "input %u"), verification->failed_case);
+        else if (diff != NULL)
+          title = g_strdup_printf (_("Outputs differ at line %u"), diff->line);
+        else
+          title = g_strdup (_("The outputs differ"));
+      }
+      break;
+
+    case KILN_CHECK_COMPILE_ERROR:
+      title = g_strdup (_("The C++ program did not compile"));
+      break;
+
+    case KILN_CHECK_RUNTIME_ERROR:
+    case KILN_CHECK_TIMED_OUT:
+      if (verification->failed_case > 1)
+        {
+          /* Translators: %u is the number of an input case the model was not shown; %s
+           * says what went wrong */
+          title = g_strdup_printf (_("The C++ program failed on hidden input %u: %s"),
+                                   verification->failed_case,
+                                   verification->error != NULL
+                                   ? verification->error->message : "");
+        }
+      else if (verification->error != NULL)
+        title = g_strdup_printf (_("Outputs not compared: %s"), verification->error->message);
+      else
+        title = g_strdup (_("Outputs not compared: the C++ program failed"));
+      break;
+
+    case KILN_CHECK_ORIGINAL_FAILED:
+      title = verification->error != NULL
+              ? g_strdup_printf (_("Outputs not compared: %s"), verification->error->message)
+              : g_strdup (_("Outputs not compared: the Python program failed"));
+      break;
+
+    case KILN_CHECK_NO_COMPILER:
+    default:
+      style = KILN_VERDICT_STYLE_WARNING;
+      title = g_strdup (verification->error != NULL ? verification->error->message
+                                                    : _("The C++ program could not be built"));
+      break;
+    }
+
+  set_verdict_style (self, style);
+  gtk_label_set_text (self->verdict_label, title);
+  show_diff (self, diff);
+
+  if (kiln_verification_verified (verification) && verification->comparison != NULL)
+    show_speedup (self, verification->comparison);
+  else
+    hide_speedup (self, verification->cpp != NULL
+                        ? _("No speedup: the C++ program is not verified")
+                        : NULL);
+  show_verdict_box (self);
 }
 
 void
@@ -460,20 +750,9 @@ kiln_status_panel_set_verdict_message (KilnStatusPanel  *self,
 
   set_verdict_style (self, style);
   gtk_label_set_text (self->verdict_label, message);
-  gtk_label_set_text (self->speedup_label, "");
-  gtk_widget_set_visible (GTK_WIDGET (self->speedup_label), FALSE);
+  hide_speedup (self, NULL);
   gtk_widget_set_visible (self->diff_grid, FALSE);
-  gtk_widget_set_visible (self->verdict_box, TRUE);
-  show_results (self);
-  scroll_to_verdict (self);
-}
-
-static void
-set_optional_label (GtkLabel   *label,
-                    const char *text)
-{
-  gtk_label_set_text (label, text != NULL ? text : "");
-  gtk_widget_set_visible (GTK_WIDGET (label), text != NULL && *text != '\0');
+  show_verdict_box (self);
 }
 
 void
@@ -531,6 +810,63 @@ kiln_status_panel_get_speedup_text (KilnStatusPanel *self)
   g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
 
   return gtk_label_get_text (self->speedup_label);
+}
+
+const char *
+kiln_status_panel_get_speedup_detail_text (KilnStatusPanel *self)
+{
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), NULL);
+
+  return gtk_label_get_text (self->speedup_detail_label);
+}
+
+static gboolean
+get_highlight (GtkLabel *label,
+               guint    *start,
+               guint    *end)
+{
+  PangoAttrList *attributes = gtk_label_get_attributes (label);
+  const char *text = gtk_label_get_text (label);
+  g_autoptr(PangoAttrIterator) iter = NULL;
+
+  *start = *end = 0;
+  if (attributes == NULL)
+    return FALSE;
+
+  iter = pango_attr_list_get_iterator (attributes);
+  do
+    {
+      PangoAttribute *weight = pango_attr_iterator_get (iter, PANGO_ATTR_WEIGHT);
+
+      if (weight != NULL)
+        {
+          *start = g_utf8_pointer_to_offset (text, text + weight->start_index);
+          *end = g_utf8_pointer_to_offset (text, text + weight->end_index);
+          return TRUE;
+        }
+    }
+  while (pango_attr_iterator_next (iter));
+
+  return FALSE;
+}
+
+gboolean
+kiln_status_panel_get_diff_highlight (KilnStatusPanel *self,
+                                      guint           *reference_start,
+                                      guint           *reference_end,
+                                      guint           *candidate_start,
+                                      guint           *candidate_end)
+{
+  gboolean reference, candidate;
+
+  g_return_val_if_fail (KILN_IS_STATUS_PANEL (self), FALSE);
+
+  if (!gtk_widget_get_visible (self->diff_grid))
+    return FALSE;
+
+  reference = get_highlight (self->reference_label, reference_start, reference_end);
+  candidate = get_highlight (self->candidate_label, candidate_start, candidate_end);
+  return reference || candidate;
 }
 
 const char *

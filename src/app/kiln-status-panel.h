@@ -48,9 +48,16 @@ void        kiln_status_panel_set_result          (KilnStatusPanel      *self,
 void        kiln_status_panel_set_outdated        (KilnStatusPanel      *self,
                                                    KilnLanguage          language,
                                                    gboolean              outdated);
-/* Shows the verdict of @comparison (must be comparable), or hides the verdict when NULL. */
+/* Shows the outputs' verdict of @comparison (must be comparable; runs made on their own, so
+ * never a speedup), or hides the verdict when NULL. */
 void        kiln_status_panel_set_comparison      (KilnStatusPanel      *self,
                                                    const KilnComparison *comparison);
+/* Shows what verifying the C++ program found: a speedup with its spread and basis only when
+ * it is verified (same output, or within the tolerance, on every input case); otherwise what
+ * failed (the differing line with its differing characters marked, the hidden input, the
+ * hard-coded answer) and no speedup. NULL hides the verdict. */
+void        kiln_status_panel_set_verification    (KilnStatusPanel      *self,
+                                                   KilnVerification     *verification);
 /* Shows @message in the verdict area instead of a comparison. */
 void        kiln_status_panel_set_verdict_message (KilnStatusPanel      *self,
                                                    const char           *message,
@@ -66,6 +73,15 @@ void        kiln_status_panel_set_conversion      (KilnStatusPanel      *self,
 /* What the panel shows, for tests and the accessibility of the window. */
 const char *kiln_status_panel_get_verdict_text    (KilnStatusPanel      *self);
 const char *kiln_status_panel_get_speedup_text    (KilnStatusPanel      *self);
+/* The line under the speedup: its basis, a busy machine, a lower bound, or why none. */
+const char *kiln_status_panel_get_speedup_detail_text (KilnStatusPanel  *self);
+/* The characters marked in the differing line of each output ([start, end), in characters);
+ * FALSE when no differing line is shown. */
+gboolean    kiln_status_panel_get_diff_highlight  (KilnStatusPanel      *self,
+                                                   guint                *reference_start,
+                                                   guint                *reference_end,
+                                                   guint                *candidate_start,
+                                                   guint                *candidate_end);
 const char *kiln_status_panel_get_python_time_text (KilnStatusPanel     *self);
 const char *kiln_status_panel_get_cpp_time_text   (KilnStatusPanel      *self);
 const char *kiln_status_panel_get_conversion_progress_text (KilnStatusPanel *self);

@@ -364,11 +364,13 @@ show_entry_results (KilnWindow *self)
     input = g_strdup ("");
 
   _kiln_window_program_clear_result (cpp);
+  _kiln_window_set_verification (self, NULL, NULL);
   if (attempt != NULL && attempt->cpp != NULL)
     {
       cpp->result = kiln_run_result_ref (attempt->cpp);
       cpp->source = g_strdup (attempt->code);
       cpp->input = g_strdup (input);
+      _kiln_window_set_verification (self, attempt->verification, attempt->cpp);
     }
   kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, cpp->result);
   _kiln_window_mark_diagnostics (self, cpp->result != NULL ? cpp->result->compile : NULL);
@@ -388,10 +390,10 @@ show_entry_results (KilnWindow *self)
 
   _kiln_window_update_results (self, TRUE);
 
-  if (language == KILN_LANGUAGE_CPP && attempt != NULL &&
-      attempt->comparison != NULL && attempt->comparison->comparable &&
+  /* From C++, the Python pane is not the original: the verdict is the attempt's. */
+  if (language == KILN_LANGUAGE_CPP && attempt != NULL && attempt->verification != NULL &&
       self->programs[KILN_LANGUAGE_CPP].current)
-    kiln_status_panel_set_comparison (self->status_panel, attempt->comparison);
+    kiln_status_panel_set_verification (self->status_panel, attempt->verification);
 }
 
 /* Keeps the pane's text as the person's code when no attempt holds it. */
@@ -600,7 +602,8 @@ show_conclusion (KilnWindow *self)
     /* Translators: a conversion read back from the history; %s is a model's name */
     progress = g_strdup_printf (_("A past conversion by %s"),
                                 kiln_conversion_get_model_label (conversion));
-  else if (verdict == KILN_VERDICT_MATCHED || verdict == KILN_VERDICT_UNVERIFIED)
+  else if (verdict == KILN_VERDICT_MATCHED || verdict == KILN_VERDICT_UNVERIFIED ||
+           verdict == KILN_VERDICT_MATCHED_WITHIN_TOLERANCE)
     progress = g_strdup_printf (_("Attempt %u of %u succeeded"), last->number, max);
   else if (verdict == KILN_VERDICT_STOPPED)
     progress = last != NULL
@@ -612,7 +615,7 @@ show_conclusion (KilnWindow *self)
     progress = g_strdup (_("The conversion could not start"));
 
   if (verdict != KILN_VERDICT_MATCHED && verdict != KILN_VERDICT_UNVERIFIED &&
-      verdict != KILN_VERDICT_STOPPED)
+      verdict != KILN_VERDICT_MATCHED_WITHIN_TOLERANCE && verdict != KILN_VERDICT_STOPPED)
     error = kiln_conversion_get_error_message (conversion);
   if (last != NULL)
     report = format_report (self);

@@ -17,6 +17,7 @@ G_BEGIN_DECLS
 #define DRAFT_PYTHON "python.py"
 #define DRAFT_CPP    "cpp.cpp"
 #define DRAFT_INPUT  "input.txt"
+#define DRAFT_HIDDEN "hidden-inputs.json"
 
 #define MARK_ERROR   "kiln-error"
 #define MARK_WARNING "kiln-warning"
@@ -36,6 +37,7 @@ typedef enum
   TOUCHED_PYTHON = 1 << 0,
   TOUCHED_CPP    = 1 << 1,
   TOUCHED_INPUT  = 1 << 2,
+  TOUCHED_HIDDEN = 1 << 3,
 } Touched;
 
 struct _KilnWindow
@@ -50,7 +52,12 @@ struct _KilnWindow
   GCancellable         *cancellable;     /* file I/O of this window; cancelled in dispose */
   GtkNativeDialog      *file_chooser;
   Program               programs[N_LANGUAGES];
-  KilnComparison       *comparison;
+  KilnComparison       *comparison;      /* of runs made on their own */
+  KilnVerification     *verification;    /* what verifying a C++ run found (Run Both, a
+                                          * conversion's attempt) */
+  KilnRunResult        *verification_run; /* that C++ run: the verification shows while the
+                                           * C++ result is this one and current */
+  guint                 verification_shown : 1;
   char                 *reference_cpp;   /* the loaded example's C++, while shown */
   GtkTextTag           *error_tag;
   GtkTextTag           *warning_tag;
@@ -66,6 +73,8 @@ struct _KilnWindow
   GtkSourceView        *cpp_view;
   GtkTextView          *input_view;
   GtkExpander          *input_expander;
+  GtkWidget            *hidden_inputs;   /* KilnInputCasesView */
+  GCancellable         *derive_cancellable; /* non-NULL while hidden inputs are derived */
   GtkButton            *run_python_button;
   GtkButton            *run_cpp_button;
   GtkButton            *run_both_button;
@@ -141,6 +150,9 @@ void     _kiln_window_set_buffer_text      (KilnWindow        *self,
 void     _kiln_window_update_actions       (KilnWindow        *self);
 void     _kiln_window_update_results       (KilnWindow        *self,
                                             gboolean           force);
+void     _kiln_window_set_verification     (KilnWindow        *self,
+                                            KilnVerification  *verification,
+                                            KilnRunResult     *cpp_run);
 void     _kiln_window_fill_limits          (KilnWindow        *self,
                                             KilnLanguage       language,
                                             KilnRunLimits     *limits);

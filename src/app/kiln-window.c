@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kiln-a11y.h"
+#include "kiln-input-cases-view.h"
 #include "kiln-model-dropdown.h"
 #include "kiln-status-panel.h"
 #include "kiln-window-private.h"
@@ -81,6 +82,8 @@ _kiln_window_update_actions (KilnWindow *self)
                                  gtk_text_buffer_get_char_count (cpp) > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open", TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.load-example", TRUE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.derive-hidden-inputs",
+                                 self->derive_cancellable == NULL);
 
   if (self->programs[KILN_LANGUAGE_PYTHON].cancellable != NULL ||
       self->programs[KILN_LANGUAGE_CPP].cancellable != NULL)
@@ -352,6 +355,198 @@ run_python_action (GtkWidget  *widget,
   run_program (KILN_WINDOW (widget), KILN_LANGUAGE_PYTHON);
 }
 
+/* Run Both verifies the C++ program against the session's program: every input case, the
+ * tolerance, the start-up floor and the hard-coded check, as conversions are verified. */
+typedef struct
+{
+  KilnWindow   *self;
+  GCancellable *cancellable;
+  KilnProgram  *program;
+  char         *python;
+  char         *cpp;
+  char         *input;
+} VerifyData;
+
+static void
+verify_data_free (VerifyData *data)
+{
+  g_clear_object (&data->self);
+  g_clear_object (&data->cancellable);
+  g_clear_object (&data->program);
+  g_free (data->python);
+  g_free (data->cpp);
+  g_free (data->input);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VerifyData, verify_data_free)
+
+static void
+show_python_run (KilnWindow    *self,
+                 KilnRunResult *run,
+                 const char    *source,
+                 const char    *input)
+{
+  Program *python = &self->programs[KILN_LANGUAGE_PYTHON];
+
+  if (run == NULL || run == python->result)
+    return;
+
+  _kiln_window_program_clear_result (python);
+  python->result = kiln_run_result_ref (run);
+  python->source = g_strdup (source);
+  python->input = g_strdup (input);
+  kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_PYTHON, run);
+}
+
+static void
+verify_progress_cb (KilnVerifyStep step,
+                    guint          index,
+                    gpointer       user_data)
+{
+  VerifyData *data = user_data;
+  KilnWindow *self = data->self;
+
+  if (self->programs[KILN_LANGUAGE_CPP].cancellable != data->cancellable)
+    return;
+
+  /* Shown: the first case; the hidden ones run while both still say "Running…". */
+  if (step == KILN_VERIFY_STEP_RUNNING_ORIGINAL && index == 0)
+    kiln_status_panel_set_running (self->status_panel, KILN_LANGUAGE_PYTHON, TRUE);
+  else if (step == KILN_VERIFY_STEP_RUNNING_CPP && index == 0)
+    {
+      KilnReference *reference = kiln_program_get_reference (data->program, 0);
+
+      show_python_run (self, reference != NULL ? kiln_reference_get_result (reference) : NULL,
+                       data->python, data->input);
+      kiln_status_panel_set_running (self->status_panel, KILN_LANGUAGE_PYTHON, FALSE);
+      kiln_status_panel_set_running (self->status_panel, KILN_LANGUAGE_CPP, TRUE);
+    }
+}
+
+static void
+verify_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(VerifyData) data = user_data;
+  KilnWindow *self = data->self;
+  Program *cpp = &self->programs[KILN_LANGUAGE_CPP];
+  g_autoptr(KilnVerification) verification = NULL;
+  g_autoptr(KilnRunResult) cpp_run = NULL;
+  g_autoptr(GError) error = NULL;
+
+  verification = kiln_program_verify_finish (KILN_PROGRAM (object), result, &error);
+
+  /* A window being closed forgot this run already. */
+  if (cpp->cancellable != data->cancellable)
+    return;
+
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    {
+      g_clear_object (&self->programs[i].cancellable);
+      kiln_status_panel_set_running (self->status_panel, i, FALSE);
+      kiln_status_panel_set_waiting (self->status_panel, i, FALSE);
+    }
+  _kiln_window_update_actions (self);
+
+  if (verification == NULL)
+    {
+      _kiln_window_update_results (self, TRUE);
+      _kiln_window_show_toast (self, g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)
+                                     ? _("Both programs were stopped") : error->message);
+      return;
+    }
+
+  if (verification->python != NULL)
+    show_python_run (self, verification->python, data->python, data->input);
+  else if (kiln_program_get_reference (data->program, 0) != NULL)
+    show_python_run (self,
+                     kiln_reference_get_result (kiln_program_get_reference (data->program, 0)),
+                     data->python, data->input);
+
+  if (verification->cpp != NULL)
+    cpp_run = kiln_run_result_ref (verification->cpp);
+  else if (verification->compile != NULL)
+    {
+      /* It did not build: the compiler's messages are the result. */
+      cpp_run = kiln_run_result_new (KILN_LANGUAGE_CPP);
+      cpp_run->compile = kiln_compile_result_ref (verification->compile);
+      cpp_run->ok = FALSE;
+      if (verification->error != NULL)
+        cpp_run->error = g_error_copy (verification->error);
+    }
+
+  if (cpp_run != NULL)
+    {
+      _kiln_window_program_clear_result (cpp);
+      cpp->result = kiln_run_result_ref (cpp_run);
+      cpp->source = g_steal_pointer (&data->cpp);
+      cpp->input = g_strdup (data->input);
+      kiln_status_panel_set_result (self->status_panel, KILN_LANGUAGE_CPP, cpp->result);
+      _kiln_window_mark_diagnostics (self, cpp->result->compile);
+    }
+  else if (verification->error != NULL)
+    _kiln_window_show_toast (self, verification->error->message);
+
+  _kiln_window_set_verification (self, verification, cpp_run);
+  _kiln_window_update_results (self, TRUE);
+}
+
+static gboolean
+text_is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+run_both_verified (KilnWindow *self)
+{
+  GtkTextBuffer *input_buffer = gtk_text_view_get_buffer (self->input_view);
+  Program *python = &self->programs[KILN_LANGUAGE_PYTHON];
+  VerifyData *data;
+
+  data = g_new0 (VerifyData, 1);
+  data->python = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self,
+                                                                      KILN_LANGUAGE_PYTHON));
+  data->cpp = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, KILN_LANGUAGE_CPP));
+  data->input = _kiln_window_dup_buffer_text (input_buffer);
+
+  /* Nothing to verify: each pane runs on its own and says what is missing. */
+  if (text_is_blank (data->python) || text_is_blank (data->cpp))
+    {
+      verify_data_free (data);
+      return FALSE;
+    }
+
+  kiln_session_set_program (self->session, KILN_LANGUAGE_PYTHON, data->python, data->input);
+  if (python->result != NULL && python->result->ok && python->source != NULL)
+    kiln_session_offer_reference (self->session, KILN_LANGUAGE_PYTHON, python->source,
+                                  python->input, python->result);
+
+  data->self = g_object_ref (self);
+  data->program = g_object_ref (kiln_session_get_program (self->session));
+  data->cancellable = g_cancellable_new ();
+
+  _kiln_window_set_verification (self, NULL, NULL);
+  for (guint i = 0; i < N_LANGUAGES; i++)
+    {
+      self->programs[i].cancellable = g_object_ref (data->cancellable);
+      kiln_status_panel_set_running (self->status_panel, i, TRUE);
+    }
+  /* Timed runs take turns: the original runs first. */
+  kiln_status_panel_set_waiting (self->status_panel, KILN_LANGUAGE_CPP, TRUE);
+  _kiln_window_update_actions (self);
+  _kiln_window_update_results (self, TRUE);
+
+  kiln_program_verify_full_async (data->program, data->cpp, NULL, verify_progress_cb, data,
+                                  NULL, data->cancellable, verify_cb, data);
+  return TRUE;
+}
+
 /* Runs both programs, one after the other (runs take turns), so the verdict follows; the
  * same action stops them. */
 static void
@@ -369,6 +564,9 @@ run_both_action (GtkWidget  *widget,
         running = TRUE;
       }
   if (running)
+    return;
+
+  if (run_both_verified (self))
     return;
 
   run_program (self, KILN_LANGUAGE_PYTHON);
@@ -403,6 +601,7 @@ show_verdict (KilnWindow *self)
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->comparison, kiln_comparison_free);
+  self->verification_shown = FALSE;
 
   if (cpp_run != NULL && cpp_run->compile != NULL && !cpp_run->compile->ok)
     {
@@ -449,6 +648,14 @@ show_verdict (KilnWindow *self)
       return;
     }
 
+  /* Verified: the verdict and the speedup are the verification's. */
+  if (self->verification != NULL && self->verification_run == cpp_run)
+    {
+      self->verification_shown = TRUE;
+      kiln_status_panel_set_verification (self->status_panel, self->verification);
+      return;
+    }
+
   mask = _kiln_window_new_timing_mask (self, &error);
   if (mask == NULL)
     {
@@ -481,6 +688,23 @@ show_verdict (KilnWindow *self)
     }
 
   kiln_status_panel_set_comparison (self->status_panel, self->comparison);
+}
+
+/* @verification found what it found about @cpp_run (held by the C++ program's result); it
+ * is the verdict while that result is current. */
+void
+_kiln_window_set_verification (KilnWindow       *self,
+                               KilnVerification *verification,
+                               KilnRunResult    *cpp_run)
+{
+  g_clear_pointer (&self->verification, kiln_verification_unref);
+  g_clear_pointer (&self->verification_run, kiln_run_result_unref);
+  self->verification_shown = FALSE;
+  if (verification == NULL || cpp_run == NULL)
+    return;
+
+  self->verification = kiln_verification_ref (verification);
+  self->verification_run = kiln_run_result_ref (cpp_run);
 }
 
 /* Works out which results still belong to the texts shown; the verdict changes only when
@@ -523,6 +747,9 @@ _kiln_window_update_results (KilnWindow *self,
 static void
 timing_patterns_changed_cb (KilnWindow *self)
 {
+  /* Verified under the settings before: its outputs are compared again, as runs of their
+   * own, until the next Run Both. */
+  _kiln_window_set_verification (self, NULL, NULL);
   _kiln_window_update_results (self, TRUE);
 }
 
@@ -600,6 +827,121 @@ input_changed_cb (KilnWindow    *self,
                   GtkTextBuffer *buffer)
 {
   buffer_changed (self, buffer, DRAFT_INPUT, TOUCHED_INPUT);
+}
+
+/* Hidden inputs */
+
+static void
+set_hidden_cases (KilnWindow         *self,
+                  const char * const *cases)
+{
+  kiln_session_set_hidden_cases (self->session, cases);
+  /* Verified on other cases: no longer the verdict. */
+  _kiln_window_set_verification (self, NULL, NULL);
+  _kiln_window_update_results (self, TRUE);
+}
+
+static void
+hidden_inputs_changed_cb (KilnWindow *self)
+{
+  KilnInputCasesView *view = KILN_INPUT_CASES_VIEW (self->hidden_inputs);
+  g_auto(GStrv) cases = kiln_input_cases_view_dup_cases (view);
+
+  if (self->drafts != NULL && self->drafts_loaded)
+    {
+      g_autofree char *text = kiln_draft_store_encode_cases ((const char * const *) cases);
+
+      kiln_draft_store_queue (self->drafts, DRAFT_HIDDEN, text);
+    }
+  else
+    self->touched |= TOUCHED_HIDDEN;
+
+  set_hidden_cases (self, (const char * const *) cases);
+}
+
+static void
+derive_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(KilnWindow) self = user_data;
+  g_autoptr(GPtrArray) derived = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) present = NULL;
+  g_autofree char *message = NULL;
+  guint added = 0;
+
+  derived = kiln_program_derive_cases_finish (KILN_PROGRAM (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      self->derive_cancellable == NULL)
+    return;
+  g_clear_object (&self->derive_cancellable);
+  _kiln_window_update_actions (self);
+
+  if (derived == NULL)
+    {
+      _kiln_window_show_toast (self, error->message);
+      return;
+    }
+
+  present = kiln_input_cases_view_dup_cases (KILN_INPUT_CASES_VIEW (self->hidden_inputs));
+  for (guint i = 0; i < derived->len; i++)
+    {
+      KilnDerivedCase *derived_case = g_ptr_array_index (derived, i);
+
+      if (g_strv_contains ((const char * const *) present, derived_case->text))
+        continue;
+      kiln_input_cases_view_append (KILN_INPUT_CASES_VIEW (self->hidden_inputs),
+                                    derived_case->text);
+      added++;
+    }
+
+  if (added == 0)
+    message = g_strdup (_("No new hidden input: none of those derived ran cleanly in Python, "
+                          "or they were there already"));
+  else
+    message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "Added %u hidden input on which the Python "
+                                            "program runs cleanly",
+                                            "Added %u hidden inputs on which the Python "
+                                            "program runs cleanly",
+                                            added),
+                               added);
+  _kiln_window_show_toast (self, message);
+}
+
+/* Derives hidden inputs from the program input, keeping those the original runs cleanly. */
+static void
+derive_hidden_inputs_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  KilnWindow *self = KILN_WINDOW (widget);
+  g_autofree char *python = NULL;
+  g_autofree char *input = NULL;
+
+  if (self->derive_cancellable != NULL)
+    return;
+
+  python = _kiln_window_dup_buffer_text (_kiln_window_get_buffer (self, KILN_LANGUAGE_PYTHON));
+  input = _kiln_window_dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+  if (*g_strstrip (input) == '\0')
+    {
+      _kiln_window_show_toast (self, _("The program input is empty: there is nothing to "
+                                       "derive hidden inputs from"));
+      return;
+    }
+  g_free (input);
+  input = _kiln_window_dup_buffer_text (gtk_text_view_get_buffer (self->input_view));
+
+  kiln_session_set_program (self->session, KILN_LANGUAGE_PYTHON, python, input);
+  self->derive_cancellable = g_cancellable_new ();
+  _kiln_window_update_actions (self);
+  _kiln_window_show_toast (self, _("Deriving hidden inputs: running the Python program on "
+                                   "each…"));
+  kiln_program_derive_cases_async (kiln_session_get_program (self->session), 5,
+                                   g_random_int (), self->derive_cancellable, derive_cb,
+                                   g_object_ref (self));
 }
 
 static void
@@ -735,6 +1077,30 @@ drafts_loaded_cb (GObject      *object,
         }
     }
 
+  {
+    const char *text = g_hash_table_lookup (texts, DRAFT_HIDDEN);
+
+    if ((self->touched & TOUCHED_HIDDEN) == 0)
+      {
+        g_auto(GStrv) cases = kiln_draft_store_decode_cases (text);
+
+        if (cases != NULL)
+          {
+            kiln_input_cases_view_set_cases (KILN_INPUT_CASES_VIEW (self->hidden_inputs),
+                                             (const char * const *) cases);
+            set_hidden_cases (self, (const char * const *) cases);
+          }
+      }
+    else
+      {
+        g_auto(GStrv) shown =
+          kiln_input_cases_view_dup_cases (KILN_INPUT_CASES_VIEW (self->hidden_inputs));
+        g_autofree char *encoded = kiln_draft_store_encode_cases ((const char * const *) shown);
+
+        kiln_draft_store_queue (self->drafts, DRAFT_HIDDEN, encoded);
+      }
+  }
+
   self->drafts_loaded = TRUE;
   restore_reference (self);
 
@@ -759,6 +1125,7 @@ clear_results (KilnWindow *self)
       kiln_status_panel_set_result (self->status_panel, i, NULL);
     }
   g_clear_pointer (&self->comparison, kiln_comparison_free);
+  _kiln_window_set_verification (self, NULL, NULL);
   kiln_status_panel_set_comparison (self->status_panel, NULL);
   kiln_status_panel_set_conversion (self->status_panel, NULL, NULL, NULL);
   _kiln_window_show_conversion (self, NULL);
@@ -807,6 +1174,13 @@ load_example_action (GtkWidget  *widget,
   _kiln_window_set_buffer_text (self, gtk_text_view_get_buffer (self->input_view), input_text);
   gtk_expander_set_expanded (self->input_expander, *input_text != '\0');
   _kiln_window_clear_diagnostic_marks (self);
+
+  /* Another program's hidden inputs are not this one's. */
+  if (kiln_input_cases_view_get_n_cases (KILN_INPUT_CASES_VIEW (self->hidden_inputs)) > 0)
+    {
+      kiln_input_cases_view_set_cases (KILN_INPUT_CASES_VIEW (self->hidden_inputs), NULL);
+      hidden_inputs_changed_cb (self);
+    }
 
   /* Results of the previous program say nothing about this one. */
   clear_results (self);
@@ -1045,6 +1419,10 @@ kiln_window_dispose (GObject *object)
   g_clear_object (&self->file_chooser);
 
   g_clear_pointer (&self->comparison, kiln_comparison_free);
+  _kiln_window_set_verification (self, NULL, NULL);
+  if (self->derive_cancellable != NULL)
+    g_cancellable_cancel (self->derive_cancellable);
+  g_clear_object (&self->derive_cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), KILN_TYPE_WINDOW);
 
   g_clear_object (&self->toolchain);
@@ -1083,6 +1461,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   g_type_ensure (KILN_TYPE_STATUS_PANEL);
   g_type_ensure (KILN_TYPE_MODEL_DROPDOWN);
   g_type_ensure (KILN_TYPE_MODEL_NOTES);
+  g_type_ensure (KILN_TYPE_INPUT_CASES_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kilnapp/Kiln/kiln-window.ui");
@@ -1093,6 +1472,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, cpp_view);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, input_view);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, input_expander);
+  gtk_widget_class_bind_template_child (widget_class, KilnWindow, hidden_inputs);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, run_python_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, run_cpp_button);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, reference_badge);
@@ -1105,6 +1485,7 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, attempt_label);
   gtk_widget_class_bind_template_child (widget_class, KilnWindow, model_notes);
   gtk_widget_class_bind_template_callback (widget_class, diagnostic_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, hidden_inputs_changed_cb);
 
   _kiln_window_convert_class_init (widget_class);
   _kiln_window_compare_class_init (widget_class);
@@ -1112,6 +1493,8 @@ kiln_window_class_init (KilnWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.run-python", NULL, run_python_action);
   gtk_widget_class_install_action (widget_class, "win.run-cpp", NULL, run_cpp_action);
   gtk_widget_class_install_action (widget_class, "win.run-both", NULL, run_both_action);
+  gtk_widget_class_install_action (widget_class, "win.derive-hidden-inputs", NULL,
+                                   derive_hidden_inputs_action);
   gtk_widget_class_install_action (widget_class, "win.open", NULL, _kiln_window_open_action);
   gtk_widget_class_install_action (widget_class, "win.save-cpp-as", NULL,
                                    _kiln_window_save_cpp_as_action);
@@ -1178,7 +1561,8 @@ setup_editors (KilnWindow *self)
 static void
 kiln_window_init (KilnWindow *self)
 {
-  static const char * const draft_names[] = { DRAFT_PYTHON, DRAFT_CPP, DRAFT_INPUT, NULL };
+  static const char * const draft_names[] = { DRAFT_PYTHON, DRAFT_CPP, DRAFT_INPUT,
+                                              DRAFT_HIDDEN, NULL };
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1192,6 +1576,8 @@ kiln_window_init (KilnWindow *self)
   self->session = kiln_session_new (self->config, NULL);
   self->toolchain = g_object_ref (kiln_session_get_toolchain (self->session));
   g_signal_connect_object (self->config, "notify::timing-patterns",
+                           G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->config, "notify::tolerance",
                            G_CALLBACK (timing_patterns_changed_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->model_dropdown, "no-usable-models", self->status_panel,
                           "no-usable-models", G_BINDING_SYNC_CREATE);
@@ -1271,6 +1657,8 @@ kiln_window_get_comparison (KilnWindow *self)
 {
   g_return_val_if_fail (KILN_IS_WINDOW (self), NULL);
 
+  if (self->comparison == NULL && self->verification_shown)
+    return self->verification->comparison;
   return self->comparison;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <json-glib/json-glib.h>
 #include <string.h>
 
 #include "kiln-draft-store.h"
@@ -576,4 +577,45 @@ kiln_draft_store_flush_finish (KilnDraftStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+char *
+kiln_draft_store_encode_cases (const char * const *cases)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; cases != NULL && cases[i] != NULL; i++)
+    if (*cases[i] != '\0')
+      json_builder_add_string_value (builder, cases[i]);
+  json_builder_end_array (builder);
+  root = json_builder_get_root (builder);
+
+  return json_to_string (root, TRUE);
+}
+
+char **
+kiln_draft_store_decode_cases (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GStrvBuilder) builder = NULL;
+  JsonArray *array;
+
+  if (text == NULL || !json_parser_load_from_data (parser, text, -1, NULL) ||
+      !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return NULL;
+
+  builder = g_strv_builder_new ();
+  array = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+          *json_node_get_string (node) != '\0')
+        g_strv_builder_add (builder, json_node_get_string (node));
+    }
+
+  return g_strv_builder_end (builder);
 }

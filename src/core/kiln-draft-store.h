@@ -49,4 +49,9 @@ gboolean        kiln_draft_store_flush_finish  (KilnDraftStore      *self,
                                                 GAsyncResult        *result,
                                                 GError             **error);
 
+/* Input cases kept as one draft: a JSON array of strings. Decoding text that is not such an
+ * array gives no cases (NULL); empty strings are dropped either way. */
+char          **kiln_draft_store_decode_cases  (const char          *text);
+char           *kiln_draft_store_encode_cases  (const char * const  *cases);
+
 G_END_DECLS

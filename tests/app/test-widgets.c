@@ -14,8 +14,10 @@
 #include "kiln-compare-dialog.h"
 #include "kiln-history-window.h"
 #include "kiln-leaderboard-view.h"
+#include "kiln-preferences-window.h"
 #include "kiln-model-item-private.h"
 #include "kiln-speedup-chart.h"
+#include "kiln-status-panel.h"
 #include "../kiln-test-util.h"
 
 #define WAIT_SECONDS 30
@@ -1107,6 +1109,269 @@ test_screenshots (void)
   board_close (&board);
 }
 
+/* --- the status panel: a speedup only for a verified program -------------------------------- */
+
+typedef struct
+{
+  KilnToolchain *toolchain;
+  char          *dir;
+  GtkWindow     *window;
+  KilnStatusPanel *panel;
+} Panel;
+
+static void
+panel_open (Panel *panel)
+{
+  panel->toolchain = kiln_test_toolchain_new (&panel->dir);
+  panel->window = GTK_WINDOW (gtk_window_new ());
+  panel->panel = g_object_new (KILN_TYPE_STATUS_PANEL, NULL);
+  gtk_window_set_child (panel->window, GTK_WIDGET (panel->panel));
+  gtk_window_set_default_size (panel->window, 720, 560);
+  gtk_window_present (panel->window);
+}
+
+static void
+panel_close (Panel *panel)
+{
+  gtk_window_destroy (panel->window);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_clear_object (&panel->toolchain);
+  kiln_test_remove_tree (panel->dir);
+  g_free (panel->dir);
+}
+
+/* Verifies @cpp against @python on @cases with the window's default settings. */
+static KilnVerification *
+panel_verify (Panel              *panel,
+              const char         *python,
+              const char * const *cases,
+              const char         *cpp)
+{
+  g_autoptr(KilnRunConfig) config = kiln_run_config_new ();
+  g_autoptr(KilnProgram) program = kiln_program_new (panel->toolchain, KILN_LANGUAGE_PYTHON,
+                                                     python, cases);
+  g_autoptr(GError) error = NULL;
+  KilnTestWait wait = { NULL };
+  KilnVerification *verification;
+
+  kiln_program_apply_config (program, config);
+  kiln_program_verify_async (program, cpp, NULL, NULL, kiln_test_wait_cb, &wait);
+  verification = kiln_program_verify_finish (program, kiln_test_wait_for (&wait), &error);
+  g_object_unref (wait.result);
+  g_assert_no_error (error);
+  g_assert_nonnull (verification);
+  if (verification->compile != NULL && !verification->compile->ok)
+    g_error ("the test's C++ did not compile:\n%s", verification->compile->output);
+  return verification;
+}
+
+#define SUM_PYTHON "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n"
+#define SUM_CPP \
+  "#include <iostream>\nint main() {\n  long s = 0, x;\n  while (std::cin >> x) s += x;\n" \
+  "  std::cout << s << \"\\n\";\n}\n"
+/* Right on "1 2 3" only */
+#define SIX_CPP "#include <cstdio>\nint main() { std::puts(\"6\"); }\n"
+
+static void
+test_panel_verified (void)
+{
+  const char * const cases[] = { "1 2 3\n", NULL };
+  g_autoptr(KilnVerification) verification = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *cpu = NULL;
+  g_autofree char *spread = NULL;
+  Panel panel = { NULL };
+  const char *detail;
+
+  panel_open (&panel);
+  verification = panel_verify (&panel, SUM_PYTHON, cases, SUM_CPP);
+  g_assert_true (kiln_verification_verified (verification));
+
+  kiln_status_panel_set_verification (panel.panel, verification);
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel.panel), ==, "Outputs match");
+  /* The comparison's own text: the figure and its spread */
+  spread = kiln_comparison_dup_speedup_text (verification->comparison);
+  expected = g_strdup_printf ("Speedup %s", spread);
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel.panel), ==, expected);
+  detail = kiln_status_panel_get_speedup_detail_text (panel.panel);
+  g_test_message ("%s — %s", expected, detail);
+  /* What the figure is, said plainly */
+  g_assert_true (strstr (detail, "CPU time") != NULL || strstr (detail, "wall time") != NULL ||
+                 g_str_has_prefix (detail, "At least ×"));
+  g_assert_false (kiln_status_panel_get_diff_highlight (panel.panel, &(guint) { 0 },
+                                                        &(guint) { 0 }, &(guint) { 0 },
+                                                        &(guint) { 0 }));
+
+  /* A busy machine, said so, with the CPU-time figure that stays */
+  verification->comparison->noisy = TRUE;
+  verification->comparison->basis = KILN_SPEEDUP_BASIS_CPU;
+  verification->comparison->speedup_is_lower_bound = FALSE;
+  verification->comparison->speedup_cpu = 38.0;
+  kiln_status_panel_set_verification (panel.panel, verification);
+  cpu = kiln_format_speedup (38.0, FALSE);
+  g_free (expected);
+  expected = g_strdup_printf ("The computer was busy: wall times are inflated. "
+                              "CPU-time speedup %s", cpu);
+  g_assert_cmpstr (kiln_status_panel_get_speedup_detail_text (panel.panel), ==, expected);
+
+  /* Close to the start-up floor: a lower bound, said why */
+  verification->comparison->noisy = FALSE;
+  verification->comparison->speedup_is_lower_bound = TRUE;
+  kiln_status_panel_set_verification (panel.panel, verification);
+  g_assert_true (g_str_has_prefix (kiln_status_panel_get_speedup_text (panel.panel),
+                                   "Speedup at least ×"));
+  g_assert_true (g_str_has_suffix (kiln_status_panel_get_speedup_detail_text (panel.panel),
+                                   ": the C++ program finishes about as fast as any program "
+                                   "can start"));
+
+  /* Runs made on their own: outputs compared, never a speedup */
+  kiln_status_panel_set_comparison (panel.panel, verification->comparison);
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel.panel), ==, "Outputs match");
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel.panel), ==, "");
+
+  panel_close (&panel);
+}
+
+static void
+test_panel_hidden_input (void)
+{
+  const char * const cases[] = { "1 2 3\n", "10 20\n", NULL };
+  g_autoptr(KilnVerification) verification = NULL;
+  Panel panel = { NULL };
+  guint rs, re, cs, ce;
+
+  panel_open (&panel);
+  verification = panel_verify (&panel, SUM_PYTHON, cases, SIX_CPP);
+  g_assert_cmpint (verification->check, ==, KILN_CHECK_OUTPUT_DIFFERS);
+  g_assert_cmpuint (verification->failed_case, ==, 2);
+
+  kiln_status_panel_set_verification (panel.panel, verification);
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel.panel), ==,
+                   "Matched the input it was shown, but differs on hidden input 2 at line 1");
+  /* The times stay, the speedup does not */
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel.panel), ==, "");
+  g_assert_cmpstr (kiln_status_panel_get_speedup_detail_text (panel.panel), ==,
+                   "No speedup: the C++ program is not verified");
+  /* "30" against "6": every character differs */
+  g_assert_true (kiln_status_panel_get_diff_highlight (panel.panel, &rs, &re, &cs, &ce));
+  g_assert_cmpuint (rs, ==, 0);
+  g_assert_cmpuint (re, ==, 2);
+  g_assert_cmpuint (cs, ==, 0);
+  g_assert_cmpuint (ce, ==, 1);
+
+  panel_close (&panel);
+}
+
+/* Within the differing line only the characters that differ are marked, in characters (the
+ * line holds a multi-byte character before them). */
+static void
+test_panel_highlight (void)
+{
+  g_autoptr(KilnVerification) verification = NULL;
+  Panel panel = { NULL };
+  guint rs, re, cs, ce;
+  const KilnOutputDiff *diff;
+
+  panel_open (&panel);
+  verification = panel_verify (&panel, "print('π ≈ 3.141592658589')\n", NULL,
+                               "#include <cstdio>\nint main() { std::puts(\"π ≈ "
+                               "3.14159265386\"); }\n");
+  g_assert_cmpint (verification->check, ==, KILN_CHECK_OUTPUT_DIFFERS);
+  kiln_status_panel_set_verification (panel.panel, verification);
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel.panel), ==,
+                   "Outputs differ at line 1");
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel.panel), ==, "");
+
+  diff = verification->comparison->diff;
+  g_assert_true (kiln_status_panel_get_diff_highlight (panel.panel, &rs, &re, &cs, &ce));
+  g_assert_cmpuint (rs, ==, diff->column);
+  g_assert_cmpuint (re, ==, diff->reference_end);
+  g_assert_cmpuint (cs, ==, diff->column);
+  g_assert_cmpuint (ce, ==, diff->candidate_end);
+  /* "π ≈ 3.14159265" is the common prefix: 14 characters, more bytes */
+  g_assert_cmpuint (rs, ==, 14);
+  g_assert_cmpuint (re, >, rs);
+  g_assert_cmpuint (ce, >, cs);
+
+  if (g_getenv ("KILN_TEST_SCREENSHOTS") != NULL)
+    screenshot (GTK_WIDGET (panel.window), "panel-char-highlight");
+
+  panel_close (&panel);
+}
+
+/* --- preferences: the verification settings ---------------------------------------------- */
+
+static GtkWidget *
+find_child (GtkWidget  *widget,
+            const char *id)
+{
+  if (GTK_IS_BUILDABLE (widget) &&
+      g_strcmp0 (gtk_buildable_get_buildable_id (GTK_BUILDABLE (widget)), id) == 0)
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_child (child, id);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_preferences_verification (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.kilnapp.Kiln");
+  KilnPreferencesWindow *window;
+  AdwComboRow *tolerance;
+  GtkSpinButton *timeout;
+  GtkSpinButton *cpp_timeout;
+
+  /* The original's default limit: 10 minutes */
+  g_assert_cmpuint (g_settings_get_uint (settings, "run-timeout"), ==, 600);
+
+  window = kiln_preferences_window_new (NULL, NULL);
+  g_object_ref (window);
+  gtk_window_present (GTK_WINDOW (window));
+  tolerance = ADW_COMBO_ROW (find_child (GTK_WIDGET (window), "tolerance_row"));
+  timeout = GTK_SPIN_BUTTON (find_child (GTK_WIDGET (window), "timeout_spin"));
+  cpp_timeout = GTK_SPIN_BUTTON (find_child (GTK_WIDGET (window), "cpp_timeout_spin"));
+  g_assert_nonnull (tolerance);
+  g_assert_nonnull (timeout);
+  g_assert_nonnull (cpp_timeout);
+
+  /* Shown in minutes, kept in seconds */
+  g_assert_cmpfloat (gtk_spin_button_get_value (timeout), ==, 10.0);
+  gtk_spin_button_set_value (timeout, 2.5);
+  g_assert_cmpuint (g_settings_get_uint (settings, "run-timeout"), ==, 150);
+
+  /* 0 is Automatic */
+  g_assert_cmpfloat (gtk_spin_button_get_value (cpp_timeout), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cpp_timeout)), ==, "Automatic");
+  gtk_spin_button_set_value (cpp_timeout, 30);
+  g_assert_cmpuint (g_settings_get_uint (settings, "cpp-timeout"), ==, 30);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (cpp_timeout)), ==, "30");
+
+  /* Off by default; the row and the key follow each other */
+  g_assert_cmpuint (adw_combo_row_get_selected (tolerance), ==, 0);
+  adw_combo_row_set_selected (tolerance, 2);
+  g_assert_cmpfloat (g_settings_get_double (settings, "tolerance"), ==, 1e-9);
+  g_settings_set_double (settings, "tolerance", 1e-6);
+  g_assert_cmpuint (adw_combo_row_get_selected (tolerance), ==, 3);
+  /* A value set elsewhere shows as the nearest offered */
+  g_settings_set_double (settings, "tolerance", 2e-12);
+  g_assert_cmpuint (adw_combo_row_get_selected (tolerance), ==, 1);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_object_unref (window);
+  while (g_main_context_iteration (NULL, FALSE));
+  g_settings_reset (settings, "run-timeout");
+  g_settings_reset (settings, "cpp-timeout");
+  g_settings_reset (settings, "tolerance");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1123,6 +1388,10 @@ main (int   argc,
   g_test_add_func ("/widgets/history-window-empty-and-error",
                    test_history_window_empty_and_error);
   g_test_add_func ("/widgets/screenshots", test_screenshots);
+  g_test_add_func ("/widgets/panel-verified", test_panel_verified);
+  g_test_add_func ("/widgets/panel-hidden-input", test_panel_hidden_input);
+  g_test_add_func ("/widgets/panel-highlight", test_panel_highlight);
+  g_test_add_func ("/widgets/preferences-verification", test_preferences_verification);
 
   return g_test_run ();
 }

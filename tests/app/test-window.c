@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "kiln-optimize-view.h"
+#include "kiln-input-cases-view.h"
 #include "kiln-prompt-editor.h"
 #include "kiln-window.h"
 #include "../kiln-test-replay.h"
@@ -136,6 +137,15 @@ test_window_pi_example (void)
   g_assert_cmpstr (text, !=, "");
   g_assert_nonnull (strstr (text, "s"));
 
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+  /* Runs of their own were not verified on every input case: no speedup yet */
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel), ==, "");
+  g_assert_nonnull (kiln_window_get_comparison (window));
+
+  /* Run Both verifies, and a verified program has its speedup */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-both", NULL));
+  g_assert_true (kiln_window_is_running (window, KILN_LANGUAGE_CPP));
+  wait_for (window, nothing_runs, RUN_TIMEOUT_SECONDS, "both programs");
   g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
 
   comparison = kiln_window_get_comparison (window);
@@ -414,6 +424,170 @@ test_window_drafts (void)
   window = new_window ();
   restored = dup_text (kiln_window_get_buffer (window, KILN_LANGUAGE_PYTHON));
   g_assert_cmpstr (restored, ==, "print('draft')\n");
+  destroy_window (window);
+}
+
+/* KILN_TEST_SCREENSHOTS=DIR: @window as drawn, into DIR/NAME.png */
+static void
+window_screenshot (GtkWidget  *window,
+                   const char *name)
+{
+  const char *dir = g_getenv ("KILN_TEST_SCREENSHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  gint64 until;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+
+  /* Past any transition */
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+#define SUM_PYTHON "import sys\nprint(sum(int(x) for x in sys.stdin.read().split()))\n"
+#define SUM_CPP \
+  "#include <iostream>\nint main() {\n  long s = 0, x;\n  while (std::cin >> x) s += x;\n" \
+  "  std::cout << s << \"\\n\";\n}\n"
+/* Right on the shown input only */
+#define SIX_CPP "#include <cstdio>\nint main() { std::puts(\"6\"); }\n"
+
+static gboolean
+has_hidden_inputs (KilnWindow *window)
+{
+  GtkWidget *view = find_by_id (GTK_WIDGET (window), "hidden_inputs");
+
+  return kiln_input_cases_view_get_n_cases (KILN_INPUT_CASES_VIEW (view)) > 0;
+}
+
+/* Hidden inputs: Run Both verifies on each, a translation that only works on the shown input
+ * fails and has no speedup; they are saved with the drafts, derived from the input, and an
+ * example clears them. */
+static void
+test_window_hidden_inputs (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_state_dir (), "kiln",
+                                            "hidden-inputs.json", NULL);
+  g_autofree char *text = NULL;
+  KilnWindow *window = new_window ();
+  KilnStatusPanel *panel = kiln_window_get_status_panel (window);
+  KilnInputCasesView *view;
+  const char * const *hidden;
+  gint64 deadline;
+
+  view = KILN_INPUT_CASES_VIEW (find_by_id (GTK_WIDGET (window), "hidden_inputs"));
+  g_assert_nonnull (view);
+  g_assert_cmpuint (kiln_input_cases_view_get_n_cases (view), ==, 0);
+
+  gtk_text_buffer_set_text (kiln_window_get_buffer (window, KILN_LANGUAGE_PYTHON),
+                            SUM_PYTHON, -1);
+  gtk_text_buffer_set_text (kiln_window_get_buffer (window, KILN_LANGUAGE_CPP), SIX_CPP, -1);
+  gtk_text_buffer_set_text (kiln_window_get_input_buffer (window), "1 2 3\n", -1);
+
+  /* Shown input only: verified */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-both", NULL));
+  wait_for (window, nothing_runs, RUN_TIMEOUT_SECONDS, "both programs");
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+  g_assert_true (g_str_has_prefix (kiln_status_panel_get_speedup_text (panel), "Speedup "));
+
+  /* A hidden input: the verdict on the old cases goes, and Run Both catches it */
+  kiln_input_cases_view_append (view, "10 20\n");
+  hidden = kiln_session_get_hidden_cases (kiln_window_get_session (window));
+  g_assert_cmpuint (g_strv_length ((char **) hidden), ==, 1);
+  g_assert_cmpstr (hidden[0], ==, "10 20\n");
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel), ==, "");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-both", NULL));
+  wait_for (window, nothing_runs, RUN_TIMEOUT_SECONDS, "both programs");
+  g_test_message ("%s", kiln_status_panel_get_verdict_text (panel));
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==,
+                   "Matched the input it was shown, but differs on hidden input 2 at line 1");
+  g_assert_cmpstr (kiln_status_panel_get_speedup_text (panel), ==, "");
+  /* The measured times stay */
+  g_assert_cmpstr (kiln_status_panel_get_cpp_time_text (panel), !=, "");
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
+  window_screenshot (GTK_WIDGET (window), "window-differs-on-hidden-input");
+
+  /* The right translation is verified on both, with its speedup */
+  gtk_text_buffer_set_text (kiln_window_get_buffer (window, KILN_LANGUAGE_CPP), SUM_CPP, -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-both", NULL));
+  wait_for (window, nothing_runs, RUN_TIMEOUT_SECONDS, "both programs");
+  g_assert_cmpstr (kiln_status_panel_get_verdict_text (panel), ==, "Outputs match");
+  g_assert_true (g_str_has_prefix (kiln_status_panel_get_speedup_text (panel), "Speedup "));
+  g_test_message ("%s — %s", kiln_status_panel_get_speedup_text (panel),
+                  kiln_status_panel_get_speedup_detail_text (panel));
+  window_screenshot (GTK_WIDGET (window), "window-verified");
+
+  /* Saved with the drafts, and read back */
+  destroy_window (window);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!file_has_contents (path, "[\n  \"10 20\\n\"\n]") &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (text, "\"10 20\\n\""));
+
+  window = new_window ();
+  panel = kiln_window_get_status_panel (window);
+  view = KILN_INPUT_CASES_VIEW (find_by_id (GTK_WIDGET (window), "hidden_inputs"));
+  g_assert_cmpuint (kiln_input_cases_view_get_n_cases (view), ==, 1);
+  {
+    g_auto(GStrv) cases = kiln_input_cases_view_dup_cases (view);
+
+    g_assert_cmpstr (cases[0], ==, "10 20\n");
+    hidden = kiln_session_get_hidden_cases (kiln_window_get_session (window));
+    g_assert_true (g_strv_equal ((const char * const *) cases, hidden));
+  }
+
+  /* Removed with its button's action; then derived from the input */
+  kiln_input_cases_view_remove (view, 0);
+  g_assert_cmpuint (kiln_input_cases_view_get_n_cases (view), ==, 0);
+  hidden = kiln_session_get_hidden_cases (kiln_window_get_session (window));
+  g_assert_true (hidden == NULL || hidden[0] == NULL);
+  gtk_text_buffer_set_text (kiln_window_get_input_buffer (window), "1 2 3\n4 5\n6\n", -1);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.derive-hidden-inputs",
+                                             NULL));
+  wait_for (window, has_hidden_inputs, RUN_TIMEOUT_SECONDS, "the derived inputs");
+  {
+    g_auto(GStrv) cases = kiln_input_cases_view_dup_cases (view);
+
+    g_test_message ("%u derived", g_strv_length (cases));
+    for (guint i = 0; cases[i] != NULL; i++)
+      g_assert_cmpstr (cases[i], !=, "1 2 3\n4 5\n6\n");
+    g_assert_true (g_strv_equal ((const char * const *) cases,
+                                 kiln_session_get_hidden_cases (kiln_window_get_session (window))));
+  }
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 860);
+  window_screenshot (GTK_WIDGET (window), "window-hidden-input-editor");
+
+  /* Another example: another program, no hidden inputs */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.load-example", "s", "pi"));
+  g_assert_cmpuint (kiln_input_cases_view_get_n_cases (view), ==, 0);
+  g_assert_true (kiln_session_get_hidden_cases (kiln_window_get_session (window)) == NULL ||
+                 kiln_session_get_hidden_cases (kiln_window_get_session (window))[0] == NULL);
   destroy_window (window);
 }
 
@@ -1632,6 +1806,7 @@ main (int   argc,
   g_test_add_func ("/window/example-switch", test_window_example_switch);
   g_test_add_func ("/window/stop", test_window_stop);
   g_test_add_func ("/window/drafts", test_window_drafts);
+  g_test_add_func ("/window/hidden-inputs", test_window_hidden_inputs);
   g_test_add_func ("/window/models", test_window_models);
   g_test_add_func ("/window/convert", test_window_convert);
   g_test_add_func ("/window/convert-repair", test_window_convert_repair);
