@@ -264,9 +264,10 @@ add_positive (JsonBuilder *builder,
 
 void
 kiln_comparison_add_json_members (KilnComparison *self,
-                                  JsonBuilder    *builder)
+                                  JsonBuilder    *builder,
+                                  gboolean        verified)
 {
-  gboolean agrees = kiln_comparison_agrees (self);
+  gboolean agrees = verified && kiln_comparison_agrees (self);
 
   json_builder_set_member_name (builder, "python");
   json_builder_add_value (builder, kiln_run_result_to_json (self->python));
@@ -327,7 +328,7 @@ kiln_comparison_to_json (KilnComparison *self)
   g_return_val_if_fail (self != NULL, NULL);
 
   json_builder_begin_object (builder);
-  kiln_comparison_add_json_members (self, builder);
+  kiln_comparison_add_json_members (self, builder, TRUE);
   json_builder_set_member_name (builder, "verified");
   json_builder_add_boolean_value (builder, kiln_comparison_agrees (self));
   json_builder_end_object (builder);

@@ -73,9 +73,11 @@ gboolean        kiln_comparison_agrees   (KilnComparison *self);
 char           *kiln_comparison_dup_speedup_text (KilnComparison *self);
 /* kiln-cli compare's JSON object. */
 JsonNode       *kiln_comparison_to_json  (KilnComparison *self);
-/* The same members, added to an object @builder is inside. */
+/* The same members, added to an object @builder is inside; the speedup members are null
+ * unless @verified (the caller knows more: hidden cases, a hard-coded answer). */
 void            kiln_comparison_add_json_members (KilnComparison *self,
-                                                  JsonBuilder    *builder);
+                                                  JsonBuilder    *builder,
+                                                  gboolean        verified);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KilnComparison, kiln_comparison_free)
 

@@ -143,7 +143,8 @@ kiln_verification_to_json (KilnVerification *self)
 
   json_builder_begin_object (builder);
   if (self->comparison != NULL)
-    kiln_comparison_add_json_members (self->comparison, builder);
+    kiln_comparison_add_json_members (self->comparison, builder,
+                                      kiln_verification_verified (self));
   else
     {
       json_builder_set_member_name (builder, "python");
@@ -535,6 +536,8 @@ hidden_failure (GTask     *task,
   guint number = verify->index + 1;
 
   verify->verification->failed_case = number;
+  /* It ran on this one too. */
+  verify->verification->n_cases = number;
   finish (task, check,
           g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
                        /* Translators: %u is the number of an input case (2 or more); %s says
@@ -593,6 +596,7 @@ compare_case (GTask         *task,
       if (verify->index == 0)
         {
           verification->failed_case = 1;
+          verification->n_cases = 1;
           verification->failed = NULL;
           finish (task, KILN_CHECK_OUTPUT_DIFFERS,
                   g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
@@ -654,6 +658,7 @@ cpp_ran_cb (GObject      *object,
       if (verify->index == 0)
         {
           verify->verification->failed_case = 1;
+          verify->verification->n_cases = 1;
           finish (task, check_for_failed_run (cpp), g_error_copy (cpp->error));
         }
       else
