@@ -13,12 +13,13 @@
  *  - When one does (CPU time above wall time: threads), the ratio of median wall times is the
  *    truth ("basis": wall), since the CPU time adds up every core.
  *  - "noisy" says the figures were taken on a busy machine: a single-threaded program that got
- *    well under one core (CPU time below 0.8 of the wall time, for runs long enough to tell),
+ *    well under one core (CPU time below 0.8 of the wall time, for runs of 0.2 s or more),
  *    or repeats that spread by more than 25 %.
  *  - The spread shown with the speedup pairs the slowest original run with the fastest C++ run
  *    and the other way round.
  *  - Start-up: when the C++ takes less than twice what an empty C++ program costs through the
- *    same sandbox (measured once per session), the speedup is only a lower bound.
+ *    same sandbox (measured once per session), or less CPU time than that whole start-up,
+ *    the speedup is only a lower bound.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -38,8 +39,9 @@ G_DEFINE_ENUM_TYPE (KilnSpeedupBasis, kiln_speedup_basis,
 #define THREADED_RATIO 1.2
 /* Below this CPU/wall ratio a single-threaded program waited for a core. */
 #define BUSY_RATIO 0.8
-/* Runs shorter than this say little about CPU against wall (start-up, clock ticks). */
-#define BUSY_MIN_WALL 0.05
+/* Runs shorter than this say little about CPU against wall: start-up reads files and sets
+ * up the sandbox, which waits without using the CPU even on an idle machine. */
+#define BUSY_MIN_WALL 0.2
 /* Repeats whose slowest is this much above their fastest are noisy. */
 #define SPREAD_RATIO 1.25
 
@@ -140,8 +142,10 @@ measure (KilnComparison *self)
   self->busy = (!threaded (&py) && waited (&py)) || (!threaded (&cpp) && waited (&cpp));
   self->noisy = self->busy || spread (self->python, &py, cpu) || spread (self->cpp, &cpp, cpu);
 
-  floor = self->floor_seconds > 0 ? 2 * self->floor_seconds : KILN_SPEEDUP_LOWER_BOUND_SECONDS;
-  self->speedup_is_lower_bound = cpp.wall < floor;
+  /* About as fast as a program starts: under twice the floor's wall time, or, for a CPU-time
+   * speedup, less CPU time than an empty program's whole start-up takes. */
+  floor = self->floor_seconds > 0 ? self->floor_seconds : KILN_SPEEDUP_LOWER_BOUND_SECONDS / 2;
+  self->speedup_is_lower_bound = cpp.wall < 2 * floor || (cpu && cpp.cpu < floor);
 }
 
 KilnComparison *
