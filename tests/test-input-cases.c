@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "kiln-input-cases.h"
+#include "kiln-output-compare.h"
 
 static const char * const kinds[] = {
   "lines shuffled", "one line dropped", "one line repeated", "numbers changed", NULL
@@ -261,6 +262,24 @@ test_crlf (void)
   g_assert_true (g_str_has_prefix (dropped->text, "1\r\n"));
 }
 
+/* A blank line at the end repeated (or trailing spaces) is the same input again: not a case. */
+static void
+test_trailing_blank (void)
+{
+  const char *shown = "1 2 3\n4 5\n6\n\n";
+  g_autoptr(GPtrArray) cases = kiln_input_cases_derive (shown, 7, 20);
+
+  g_assert_cmpuint (cases->len, >, 0);
+  for (guint i = 0; i < cases->len; i++)
+    {
+      KilnDerivedCase *one = g_ptr_array_index (cases, i);
+      g_auto(GStrv) a = kiln_output_split_lines (one->text, strlen (one->text));
+      g_auto(GStrv) b = kiln_output_split_lines (shown, strlen (shown));
+
+      g_assert_false (g_strv_equal ((const char * const *) a, (const char * const *) b));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -268,6 +287,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/input-cases/each-kind", test_each_kind);
+  g_test_add_func ("/input-cases/trailing-blank", test_trailing_blank);
   g_test_add_func ("/input-cases/deterministic", test_deterministic);
   g_test_add_func ("/input-cases/one-line", test_one_line);
   g_test_add_func ("/input-cases/exhausted", test_exhausted);
