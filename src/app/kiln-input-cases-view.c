@@ -68,16 +68,29 @@ update_names (KilnInputCasesView *self)
     title = g_strdup (_("_Hidden inputs"));
   gtk_expander_set_label (self->expander, title);
 
-  for (guint i = 0; i < self->rows->len; i++)
+  /* Empty inputs are left out of the cases, so the numbers count only the others: "hidden
+   * input 3" in a verdict is the row named so here. */
+  for (guint i = 0, number = 2; i < self->rows->len; i++)
     {
       GtkWidget *row = g_ptr_array_index (self->rows, i);
+      GtkTextBuffer *buffer = gtk_text_view_get_buffer (row_get_view (row));
       g_autofree char *label = NULL;
       g_autofree char *remove = NULL;
 
-      /* Translators: %u is the number of an input case (2 or more: input 1 is the shown one) */
-      label = g_strdup_printf (_("Hidden input %u"), i + 2);
-      /* Translators: %u is the number of an input case (2 or more) */
-      remove = g_strdup_printf (_("Remove hidden input %u"), i + 2);
+      if (gtk_text_buffer_get_char_count (buffer) == 0)
+        {
+          label = g_strdup (_("Empty hidden input (not checked until it has text)"));
+          remove = g_strdup (_("Remove this empty hidden input"));
+        }
+      else
+        {
+          /* Translators: %u is the number of an input case (2 or more: input 1 is the shown
+             one) */
+          label = g_strdup_printf (_("Hidden input %u"), number);
+          /* Translators: %u is the number of an input case (2 or more) */
+          remove = g_strdup_printf (_("Remove hidden input %u"), number);
+          number++;
+        }
       kiln_a11y_set_label (GTK_WIDGET (row_get_view (row)), label);
       kiln_a11y_set_label (row_get_button (row), remove);
       gtk_widget_set_tooltip_text (row_get_button (row), remove);
@@ -96,6 +109,8 @@ emit_changed (KilnInputCasesView *self)
 static void
 case_changed_cb (KilnInputCasesView *self)
 {
+  /* A row that becomes empty, or stops being, renumbers the others. */
+  update_names (self);
   emit_changed (self);
 }
 

@@ -485,19 +485,29 @@ static void
 show_diff (KilnStatusPanel      *self,
            const KilnOutputDiff *diff)
 {
+  g_autofree char *reference = NULL;
+  g_autofree char *candidate = NULL;
+
   if (diff == NULL || diff->match || diff->line == 0)
     {
       gtk_widget_set_visible (self->diff_grid, FALSE);
       return;
     }
 
+  /* The lines are as printed; an invalid byte becomes one U+FFFD, one character, as the
+   * comparison counted it, so the offsets still point at the same characters. */
+  if (diff->reference != NULL)
+    reference = g_utf8_make_valid (diff->reference, -1);
+  if (diff->candidate != NULL)
+    candidate = g_utf8_make_valid (diff->candidate, -1);
+
   gtk_label_set_text (self->reference_label,
-                      diff->reference != NULL ? diff->reference : _("(output ended)"));
+                      reference != NULL ? reference : _("(output ended)"));
   gtk_label_set_text (self->candidate_label,
-                      diff->candidate != NULL ? diff->candidate : _("(output ended)"));
-  highlight_line (self->reference_label, diff->reference, diff->column, diff->reference_end,
+                      candidate != NULL ? candidate : _("(output ended)"));
+  highlight_line (self->reference_label, reference, diff->column, diff->reference_end,
                   kiln_language_get_title (KILN_LANGUAGE_PYTHON));
-  highlight_line (self->candidate_label, diff->candidate, diff->column, diff->candidate_end,
+  highlight_line (self->candidate_label, candidate, diff->column, diff->candidate_end,
                   kiln_language_get_title (KILN_LANGUAGE_CPP));
   gtk_widget_set_visible (self->diff_grid, TRUE);
 }
@@ -541,7 +551,7 @@ show_speedup (KilnStatusPanel      *self,
       detail = g_strdup_printf (_("At least %s: the C++ program finishes about as fast as any "
                                   "program can start"), factor);
     }
-  else if (comparison->noisy && comparison->basis == KILN_SPEEDUP_BASIS_CPU)
+  else if (comparison->busy && comparison->basis == KILN_SPEEDUP_BASIS_CPU)
     {
       g_autofree char *factor = kiln_format_speedup (comparison->speedup_cpu, FALSE);
 
@@ -549,6 +559,9 @@ show_speedup (KilnStatusPanel      *self,
       detail = g_strdup_printf (_("The computer was busy: wall times are inflated. "
                                   "CPU-time speedup %s"), factor);
     }
+  else if (comparison->noisy && comparison->basis == KILN_SPEEDUP_BASIS_CPU)
+    detail = g_strdup (_("The runs varied widely: the figures are less certain. Measured in "
+                         "CPU time (user + system)"));
   else if (comparison->noisy)
     detail = g_strdup (_("The computer was busy or the runs varied widely: the figures are "
                          "less certain. Measured in wall time"));
@@ -702,10 +715,13 @@ kiln_status_panel_set_verification (KilnStatusPanel  *self,
         {
           /* Translators: %u is the number of an input case the model was not shown; %s
            * says what went wrong */
+          const GError *why = verification->failed_run != NULL &&
+                              verification->failed_run->error != NULL
+                              ? verification->failed_run->error : verification->error;
+
+          /* The run's own error: the verification's already names the hidden input. */
           title = g_strdup_printf (_("The C++ program failed on hidden input %u: %s"),
-                                   verification->failed_case,
-                                   verification->error != NULL
-                                   ? verification->error->message : "");
+                                   verification->failed_case, why != NULL ? why->message : "");
         }
       else if (verification->error != NULL)
         title = g_strdup_printf (_("Outputs not compared: %s"), verification->error->message);

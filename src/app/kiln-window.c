@@ -467,7 +467,7 @@ verify_cb (GObject      *object,
 
   if (verification->cpp != NULL)
     cpp_run = kiln_run_result_ref (verification->cpp);
-  else if (verification->compile != NULL)
+  else if (verification->compile != NULL && !verification->compile->ok)
     {
       /* It did not build: the compiler's messages are the result. */
       cpp_run = kiln_run_result_new (KILN_LANGUAGE_CPP);
@@ -1115,6 +1115,14 @@ drafts_loaded_cb (GObject      *object,
 static void
 clear_results (KilnWindow *self)
 {
+  /* Inputs derived from the previous program have no place with the next one. */
+  if (self->derive_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->derive_cancellable);
+      g_clear_object (&self->derive_cancellable);
+      _kiln_window_update_actions (self);
+    }
+
   for (guint i = 0; i < N_LANGUAGES; i++)
     {
       Program *program = &self->programs[i];

@@ -1423,7 +1423,10 @@ verified_cb (GObject      *object,
     default:
       /* Not something a model can repair. */
       finish_attempt (self, KILN_ATTEMPT_OK);
-      finish_run (self, g_error_copy (verification->error));
+      finish_run (self, verification->error != NULL
+                        ? g_error_copy (verification->error)
+                        : g_error_new_literal (KILN_ERROR, KILN_ERROR_FAILED,
+                                               _("The C++ could not be verified.")));
       break;
     }
 }

@@ -886,7 +886,7 @@ check_text (KilnVerification *verification)
     case KILN_CHECK_OUTPUT_DIFFERS:
       if (verification->failed_case > 1)
         return g_strdup_printf (_("Output differs on hidden input %u"),
-                                verification->failed_case - 1);
+                                verification->failed_case);
       return g_strdup (_("Output differs"));
     case KILN_CHECK_COMPILE_ERROR:
       return g_strdup (_("Does not compile"));
@@ -1739,7 +1739,7 @@ start_verified_cb (GObject      *object,
     {
       g_autoptr(GError) why = NULL;
 
-      /* Translators: %s says why, e.g. "Output differs on hidden input 1: …" */
+      /* Translators: %s says why, e.g. "Output differs on hidden input 2: …" */
       why = g_error_new (KILN_ERROR, KILN_ERROR_FAILED,
                          _("The starting program is not verified, so there is nothing to make "
                            "faster: %s"),

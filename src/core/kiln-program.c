@@ -659,7 +659,10 @@ cpp_ran_cb (GObject      *object,
         {
           verify->verification->failed_case = 1;
           verify->verification->n_cases = 1;
-          finish (task, check_for_failed_run (cpp), g_error_copy (cpp->error));
+          finish (task, check_for_failed_run (cpp),
+                  cpp->error != NULL ? g_error_copy (cpp->error)
+                                     : g_error_new_literal (KILN_ERROR, KILN_ERROR_FAILED,
+                                                            _("The C++ program failed.")));
         }
       else
         {
@@ -700,6 +703,7 @@ original_ran_cb (GObject      *object,
     {
       /* Nothing to compare with: the original itself failed. Not the translation's fault. */
       verify->verification->failed_case = verify->index + 1;
+      verify->verification->n_cases = verify->index + 1;
       if (verify->index == 0)
         finish (task, KILN_CHECK_ORIGINAL_FAILED,
                 g_error_new (KILN_ERROR, KILN_ERROR_FAILED,

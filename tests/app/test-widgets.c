@@ -1204,6 +1204,7 @@ test_panel_verified (void)
 
   /* A busy machine, said so, with the CPU-time figure that stays */
   verification->comparison->noisy = TRUE;
+  verification->comparison->busy = TRUE;
   verification->comparison->basis = KILN_SPEEDUP_BASIS_CPU;
   verification->comparison->speedup_is_lower_bound = FALSE;
   verification->comparison->speedup_cpu = 38.0;
@@ -1213,6 +1214,12 @@ test_panel_verified (void)
   expected = g_strdup_printf ("The computer was busy: wall times are inflated. "
                               "CPU-time speedup %s", cpu);
   g_assert_cmpstr (kiln_status_panel_get_speedup_detail_text (panel.panel), ==, expected);
+
+  /* Repeats that spread on an idle machine are not a busy machine */
+  verification->comparison->busy = FALSE;
+  kiln_status_panel_set_verification (panel.panel, verification);
+  g_assert_true (g_str_has_prefix (kiln_status_panel_get_speedup_detail_text (panel.panel),
+                                   "The runs varied widely"));
 
   /* Close to the start-up floor: a lower bound, said why */
   verification->comparison->noisy = FALSE;
