@@ -447,9 +447,8 @@ _kiln_process_run_with_helper_async (const char          *helper_path,
 
   if (state->subprocess == NULL)
     {
-      g_set_error (&error, KILN_ERROR, KILN_ERROR_SPAWN_FAILED,
-                   _("Could not start Kiln’s run helper: %s"), error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      g_task_return_new_error (task, KILN_ERROR, KILN_ERROR_SPAWN_FAILED,
+                               _("Could not start Kiln’s run helper: %s"), error->message);
       return;
     }
 
