@@ -27,6 +27,7 @@
 #include "kiln-error.h"
 #include "kiln-json-write.h"
 #include "kiln-prompt.h"
+#include "kiln-prompt-context.h"
 #include "kiln-stream-event.h"
 
 #define DIAGNOSTICS_MAX 6000
@@ -1697,54 +1698,6 @@ start_attempt (KilnConversion    *self,
 
 /* --- setting up ------------------------------------------------------------------------- */
 
-typedef struct
-{
-  char       *prompts_dir;
-  KilnLanguage language;
-  GHashTable *prompts;
-  char       *cpu_model;
-} Setup;
-
-static void
-setup_free (gpointer data)
-{
-  Setup *setup = data;
-
-  g_free (setup->prompts_dir);
-  g_clear_pointer (&setup->prompts, g_hash_table_unref);
-  g_free (setup->cpu_model);
-  g_free (setup);
-}
-
-/* The CPU's marketing name, from /proc/cpuinfo ("model name" on x86, "Model" or
- * "Hardware" on ARM boards). */
-static char *
-read_cpu_model (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  static const char * const keys[] = { "model name", "Model", "Hardware", "cpu model", NULL };
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
-    return g_strdup ("unknown");
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint k = 0; keys[k] != NULL; k++)
-    for (guint i = 0; lines[i] != NULL; i++)
-      {
-        const char *colon = strchr (lines[i], ':');
-        g_autofree char *key = NULL;
-
-        if (colon == NULL)
-          continue;
-        key = g_strstrip (g_strndup (lines[i], colon - lines[i]));
-        if (g_str_equal (key, keys[k]))
-          return g_strstrip (g_strdup (colon + 1));
-      }
-
-  return g_strdup ("unknown");
-}
-
 /* What the prompt says of the input: the shown case itself when it is short enough to read,
  * and that the program must work for other inputs too (Kiln checks hidden ones). Not
  * translated: the prompts are English. */
@@ -1777,98 +1730,38 @@ describe_input (KilnConversion *self,
 }
 
 static void
-setup_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  Setup *setup = task_data;
-  const char *names[] = {
-    setup->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_SYSTEM
-                                            : KILN_PROMPT_CPP_TO_CPP_SYSTEM,
-    setup->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_USER
-                                            : KILN_PROMPT_CPP_TO_CPP_USER,
-    KILN_PROMPT_REPAIR_COMPILE,
-    KILN_PROMPT_REPAIR_RUNTIME,
-    KILN_PROMPT_REPAIR_OUTPUT,
-    KILN_PROMPT_REPAIR_HARD_CODED,
-    KILN_PROMPT_CONTINUE_TRUNCATED,
-  };
-
-  setup->prompts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      GError *error = NULL;
-      g_autoptr(GBytes) bytes = kiln_prompt_load_from (setup->prompts_dir, names[i], &error);
-
-      if (bytes == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      g_hash_table_insert (setup->prompts, (char *) names[i],
-                           g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
-    }
-
-  setup->cpu_model = read_cpu_model ();
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-compiler_cb (GObject      *object,
-             GAsyncResult *res,
-             gpointer      user_data)
+context_cb (GObject      *object,
+            GAsyncResult *res,
+            gpointer      user_data)
 {
   g_autoptr(KilnConversion) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *compiler = NULL;
-  g_autofree char *flags = NULL;
-  g_autoptr(GHashTable) values = NULL;
+  g_autoptr(KilnPromptContext) context = NULL;
   g_autofree char *system = NULL;
   g_autofree char *user = NULL;
-  struct utsname uts;
-  g_autofree char *os_name = g_get_os_info (G_OS_INFO_KEY_PRETTY_NAME);
   const char *system_name, *user_name;
   gsize input_size = self->input != NULL ? g_bytes_get_size (self->input) : 0;
 
-  compiler = kiln_toolchain_query_compiler_finish (KILN_TOOLCHAIN (object), res, &version,
-                                                   &error);
-  if (compiler == NULL)
+  context = _kiln_prompt_context_load_finish (res, &error);
+  if (context == NULL)
     {
       finish_run (self, g_steal_pointer (&error));
       return;
     }
 
-  flags = kiln_toolchain_dup_effective_flags (self->toolchain);
-  values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  if (uname (&uts) == 0)
-    {
-      g_hash_table_insert (values, (char *) "cpu_arch", g_strdup (uts.machine));
-      g_hash_table_insert (values, (char *) "os",
-                           g_strdup_printf ("%s (%s %s)", os_name ? os_name : uts.sysname,
-                                            uts.sysname, uts.release));
-    }
-  else
-    {
-      g_hash_table_insert (values, (char *) "cpu_arch", g_strdup ("unknown"));
-      g_hash_table_insert (values, (char *) "os", g_strdup (os_name ? os_name : "Linux"));
-    }
-  g_hash_table_insert (values, (char *) "cpu_model",
-                       g_strdup (g_hash_table_lookup (self->platform, "cpu_model")));
-  g_hash_table_insert (values, (char *) "compiler", g_strdup (version));
-  g_hash_table_insert (values, (char *) "flags", g_strdup (flags));
-  g_hash_table_insert (values, (char *) "source", g_strdup (self->source));
-  g_hash_table_insert (values, (char *) "input_note", describe_input (self, input_size));
+  self->prompts = g_steal_pointer (&context->prompts);
+  self->platform = g_steal_pointer (&context->values);
+  g_hash_table_insert (self->platform, g_strdup ("source"), g_strdup (self->source));
+  g_hash_table_insert (self->platform, g_strdup ("input_note"), describe_input (self, input_size));
 
   system_name = self->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_SYSTEM
                                                        : KILN_PROMPT_CPP_TO_CPP_SYSTEM;
   user_name = self->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_USER
                                                      : KILN_PROMPT_CPP_TO_CPP_USER;
-  if (!(system = kiln_prompt_render (g_hash_table_lookup (self->prompts, system_name), values,
-                                     &error)) ||
-      !(user = kiln_prompt_render (g_hash_table_lookup (self->prompts, user_name), values,
-                                   &error)))
+  if (!(system = kiln_prompt_render (g_hash_table_lookup (self->prompts, system_name),
+                                     self->platform, &error)) ||
+      !(user = kiln_prompt_render (g_hash_table_lookup (self->prompts, user_name),
+                                   self->platform, &error)))
     {
       finish_run (self, g_steal_pointer (&error));
       return;
@@ -1877,29 +1770,6 @@ compiler_cb (GObject      *object,
   g_ptr_array_add (self->messages, kiln_chat_message_new (KILN_ROLE_SYSTEM, system));
   g_ptr_array_add (self->messages, kiln_chat_message_new (KILN_ROLE_USER, user));
   start_attempt (self, KILN_ATTEMPT_OK);
-}
-
-static void
-setup_cb (GObject      *object,
-          GAsyncResult *res,
-          gpointer      user_data)
-{
-  g_autoptr(KilnConversion) self = user_data;
-  Setup *setup = g_task_get_task_data (G_TASK (res));
-  g_autoptr(GError) error = NULL;
-
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
-    {
-      finish_run (self, g_steal_pointer (&error));
-      return;
-    }
-
-  self->prompts = g_steal_pointer (&setup->prompts);
-  self->platform = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  g_hash_table_insert (self->platform, (char *) "cpu_model", g_steal_pointer (&setup->cpu_model));
-
-  kiln_toolchain_query_compiler_async (self->toolchain, self->cancellable, compiler_cb,
-                                       g_object_ref (self));
 }
 
 static void
@@ -1915,8 +1785,18 @@ kiln_conversion_run_async (KilnConversion      *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) setup_task = NULL;
-  Setup *setup;
+  const char *names[] = {
+    self->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_SYSTEM
+                                           : KILN_PROMPT_CPP_TO_CPP_SYSTEM,
+    self->language == KILN_LANGUAGE_PYTHON ? KILN_PROMPT_PYTHON_TO_CPP_USER
+                                           : KILN_PROMPT_CPP_TO_CPP_USER,
+    KILN_PROMPT_REPAIR_COMPILE,
+    KILN_PROMPT_REPAIR_RUNTIME,
+    KILN_PROMPT_REPAIR_OUTPUT,
+    KILN_PROMPT_REPAIR_HARD_CODED,
+    KILN_PROMPT_CONTINUE_TRUNCATED,
+    NULL,
+  };
 
   g_return_if_fail (KILN_IS_CONVERSION (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -1941,13 +1821,8 @@ kiln_conversion_run_async (KilnConversion      *self,
   set_phase (self, KILN_CONVERSION_PHASE_PREPARING);
   g_object_thaw_notify (G_OBJECT (self));
 
-  setup = g_new0 (Setup, 1);
-  setup->language = self->language;
-  setup->prompts_dir = self->prompts_dir != NULL ? g_strdup (self->prompts_dir)
-                                                 : g_strdup (g_get_user_config_dir ());
-  setup_task = g_task_new (NULL, self->cancellable, setup_cb, g_object_ref (self));
-  g_task_set_task_data (setup_task, setup, setup_free);
-  g_task_run_in_thread (setup_task, setup_thread);
+  _kiln_prompt_context_load_async (self->toolchain, self->prompts_dir, names,
+                                   self->cancellable, context_cb, g_object_ref (self));
 }
 
 gboolean

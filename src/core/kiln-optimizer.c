@@ -28,6 +28,7 @@
 #include "kiln-json-write.h"
 #include "kiln-optimizer.h"
 #include "kiln-prompt.h"
+#include "kiln-prompt-context.h"
 
 #define PROMPT_SYSTEM "optimize.system.txt"
 #define PROMPT_ROUND  "optimize.txt"
@@ -35,7 +36,9 @@
 #define SUMMARY_MAX_CHARS 200
 /* A candidate must be at least this much faster (median) to replace the best. */
 #define MIN_GAIN 0.97
-/* Rounds stop once the best's wall time is within this factor of the start-up floor. */
+/* Rounds stop once the best's wall time is within this factor of the start-up floor and its
+ * CPU time below the floor itself: CPU time does not grow with the machine's load, so a floor
+ * measured at a busier moment does not stop the rounds of a program that still computes. */
 #define FLOOR_FACTOR 1.5
 
 /* --- candidates ------------------------------------------------------------------------- */
@@ -1529,11 +1532,23 @@ start_sample (KilnOptimizer *self)
   next_round (self);
 }
 
+static double
+best_cpu (KilnOptimizer *self)
+{
+  double median, min, max;
+
+  if (self->best == NULL || !figures (self->best->verification, KILN_SPEEDUP_BASIS_CPU,
+                                      &median, &min, &max))
+    return -1;
+  return median;
+}
+
 static void
 next_round (KilnOptimizer *self)
 {
   double floor = kiln_toolchain_get_startup_floor (self->toolchain);
   double wall = best_wall (self);
+  double cpu = best_cpu (self);
 
   if (cancelled (self))
     {
@@ -1552,7 +1567,7 @@ next_round (KilnOptimizer *self)
       flags_or_finish (self);
       return;
     }
-  if (floor > 0 && wall > 0 && wall <= FLOOR_FACTOR * floor)
+  if (floor > 0 && wall > 0 && wall <= FLOOR_FACTOR * floor && cpu >= 0 && cpu < floor)
     {
       set_stop_reason (self, _("The C++ program finishes about as fast as any program can "
                                "start: no round can make it measurably faster."));
@@ -1796,100 +1811,26 @@ floor_cb (GObject      *object,
   measure_start (self);
 }
 
-static char *
-read_cpu_model (void)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  static const char * const keys[] = { "model name", "Model", "Hardware", "cpu model", NULL };
-
-  if (!g_file_get_contents ("/proc/cpuinfo", &text, NULL, NULL))
-    return g_strdup ("unknown");
-
-  lines = g_strsplit (text, "\n", -1);
-  for (guint k = 0; keys[k] != NULL; k++)
-    for (guint i = 0; lines[i] != NULL; i++)
-      {
-        const char *colon = strchr (lines[i], ':');
-        g_autofree char *key = NULL;
-
-        if (colon == NULL)
-          continue;
-        key = g_strstrip (g_strndup (lines[i], colon - lines[i]));
-        if (g_str_equal (key, keys[k]))
-          return g_strstrip (g_strdup (colon + 1));
-      }
-  return g_strdup ("unknown");
-}
-
-typedef struct
-{
-  char       *prompts_dir;
-  GHashTable *prompts;
-  char       *cpu_model;
-} Setup;
-
 static void
-setup_free (gpointer data)
-{
-  Setup *setup = data;
-
-  g_free (setup->prompts_dir);
-  g_clear_pointer (&setup->prompts, g_hash_table_unref);
-  g_free (setup->cpu_model);
-  g_free (setup);
-}
-
-static void
-setup_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  Setup *setup = task_data;
-  const char *names[] = { PROMPT_SYSTEM, PROMPT_ROUND, KILN_PROMPT_REPAIR_COMPILE };
-
-  setup->prompts = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      GError *error = NULL;
-      g_autoptr(GBytes) bytes = kiln_prompt_load_from (setup->prompts_dir, names[i], &error);
-
-      if (bytes == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      g_hash_table_insert (setup->prompts, (char *) names[i],
-                           g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes)));
-    }
-  setup->cpu_model = read_cpu_model ();
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-compiler_cb (GObject      *object,
-             GAsyncResult *res,
-             gpointer      user_data)
+context_cb (GObject      *object,
+            GAsyncResult *res,
+            gpointer      user_data)
 {
   g_autoptr(KilnOptimizer) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autofree char *version = NULL;
-  g_autofree char *compiler = NULL;
+  g_autoptr(KilnPromptContext) context = NULL;
 
-  compiler = kiln_toolchain_query_compiler_finish (KILN_TOOLCHAIN (object), res, &version,
-                                                   &error);
+  context = _kiln_prompt_context_load_finish (res, &error);
   if (self->task == NULL)
     return;
-  if (compiler == NULL)
+  if (context == NULL)
     {
       finish_run (self, g_steal_pointer (&error));
       return;
     }
 
-  g_hash_table_insert (self->platform, (char *) "compiler", g_strdup (version));
-  g_hash_table_insert (self->platform, (char *) "flags",
-                       kiln_toolchain_dup_effective_flags (self->toolchain));
+  self->prompts = g_steal_pointer (&context->prompts);
+  self->platform = g_steal_pointer (&context->values);
 
   /* A new chat starts with the optimize system prompt; a conversion's chat goes on. */
   if (!self->continued)
@@ -1918,45 +1859,6 @@ compiler_cb (GObject      *object,
 }
 
 static void
-setup_cb (GObject      *object,
-          GAsyncResult *res,
-          gpointer      user_data)
-{
-  g_autoptr(KilnOptimizer) self = user_data;
-  Setup *setup = g_task_get_task_data (G_TASK (res));
-  g_autoptr(GError) error = NULL;
-  struct utsname uts;
-  g_autofree char *os_name = g_get_os_info (G_OS_INFO_KEY_PRETTY_NAME);
-
-  if (!g_task_propagate_boolean (G_TASK (res), &error))
-    {
-      finish_run (self, g_steal_pointer (&error));
-      return;
-    }
-  if (self->task == NULL)
-    return;
-
-  self->prompts = g_steal_pointer (&setup->prompts);
-  self->platform = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-  g_hash_table_insert (self->platform, (char *) "cpu_model", g_steal_pointer (&setup->cpu_model));
-  if (uname (&uts) == 0)
-    {
-      g_hash_table_insert (self->platform, (char *) "cpu_arch", g_strdup (uts.machine));
-      g_hash_table_insert (self->platform, (char *) "os",
-                           g_strdup_printf ("%s (%s %s)", os_name ? os_name : uts.sysname,
-                                            uts.sysname, uts.release));
-    }
-  else
-    {
-      g_hash_table_insert (self->platform, (char *) "cpu_arch", g_strdup ("unknown"));
-      g_hash_table_insert (self->platform, (char *) "os", g_strdup (os_name ? os_name : "Linux"));
-    }
-
-  kiln_toolchain_query_compiler_async (self->toolchain, self->cancellable, compiler_cb,
-                                       g_object_ref (self));
-}
-
-static void
 outside_cancelled_cb (GCancellable  *outside,
                       KilnOptimizer *self)
 {
@@ -1969,8 +1871,9 @@ kiln_optimizer_run_async (KilnOptimizer       *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
-  g_autoptr(GTask) setup_task = NULL;
-  Setup *setup;
+  static const char * const names[] = {
+    PROMPT_SYSTEM, PROMPT_ROUND, KILN_PROMPT_REPAIR_COMPILE, NULL,
+  };
 
   g_return_if_fail (KILN_IS_OPTIMIZER (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
@@ -1993,12 +1896,8 @@ kiln_optimizer_run_async (KilnOptimizer       *self,
   set_phase (self, KILN_OPTIMIZE_PHASE_PREPARING);
   g_object_thaw_notify (G_OBJECT (self));
 
-  setup = g_new0 (Setup, 1);
-  setup->prompts_dir = self->prompts_dir != NULL ? g_strdup (self->prompts_dir)
-                                                 : g_strdup (g_get_user_config_dir ());
-  setup_task = g_task_new (NULL, self->cancellable, setup_cb, g_object_ref (self));
-  g_task_set_task_data (setup_task, setup, setup_free);
-  g_task_run_in_thread (setup_task, setup_thread);
+  _kiln_prompt_context_load_async (self->toolchain, self->prompts_dir, names, self->cancellable,
+                                   context_cb, g_object_ref (self));
 }
 
 gboolean

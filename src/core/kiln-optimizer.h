@@ -156,7 +156,8 @@ const char            *kiln_optimizer_get_stop_reason (KilnOptimizer      *self)
 
 /* Runs the rounds, then the flag search. The rounds stop after "rounds", when a round brings
  * no verified candidate at all, when two rounds in a row bring nothing faster, on stop(), or
- * once the best's wall time is within 1.5 times the start-up floor. TRUE when a verified
+ * once the best's wall time is within 1.5 times the start-up floor and its CPU time below
+ * it. TRUE when a verified
  * best exists (the starting program at least); FALSE with a message for a person when even
  * the starting program could not be verified, or G_IO_ERROR_CANCELLED when stopped before it was. A round that
  * fails never loses the best: it stays in "best". */
