@@ -155,7 +155,7 @@ static char *
 read_file (const char *path)
 {
   g_autoptr(GError) error = NULL;
-  char *contents = NULL;
+  g_autofree char *contents = NULL;
   gsize length = 0;
 
   g_file_get_contents (path, &contents, &length, &error);
