@@ -841,7 +841,9 @@ static void
 assert_usage_error (CliResult  *cli,
                     const char *expected)
 {
-  g_assert_cmpint (cli->status, ==, 2);
+  if (cli->status != 2)
+    g_error ("a usage error should exit with status 2, not %d; stderr:\n%s", cli->status,
+             cli->err);
   g_assert_cmpstr (cli->out, ==, "");
   g_assert_nonnull (strstr (cli->err, "kiln-cli: "));
   if (expected != NULL && strstr (cli->err, expected) == NULL)
