@@ -326,19 +326,30 @@ use_built_cb (GObject      *object,
   g_task_run_in_thread (store, store_thread);
 }
 
+/* Runs one of the two builds (@command, taken) in the work folder; @task goes to @callback. */
+static void
+run_compiler (GTask               *task,
+              char               **command,
+              GCancellable        *cancellable,
+              GAsyncReadyCallback  callback)
+{
+  PgoState *state = g_task_get_task_data (task);
+
+  g_strfreev (state->command);
+  state->command = command;
+  state->started = g_get_monotonic_time ();
+  _kiln_process_run_async ((const char * const *) state->command, state->work_dir, NULL,
+                           _KILN_TOOLCHAIN_COMPILE_TIMEOUT_MS,
+                           _KILN_TOOLCHAIN_COMPILE_OUTPUT_CAP, cancellable, callback, task);
+}
+
 static void
 build_with_profile (GTask *task)
 {
   PgoState *state = g_task_get_task_data (task);
   GCancellable *cancellable = g_task_get_cancellable (task);
 
-  g_strfreev (state->command);
-  state->command = use_command (state);
-  state->started = g_get_monotonic_time ();
-  _kiln_process_run_async ((const char * const *) state->command, state->work_dir, NULL,
-                           _KILN_TOOLCHAIN_COMPILE_TIMEOUT_MS,
-                           _KILN_TOOLCHAIN_COMPILE_OUTPUT_CAP, cancellable,
-                           use_built_cb, g_steal_pointer (&task));
+  run_compiler (task, use_command (state), cancellable, use_built_cb);
 }
 
 /* --- clang++: merging the raw profile ----------------------------------------------------- */
@@ -541,13 +552,8 @@ prepared_cb (GObject      *object,
       return;
     }
 
-  g_strfreev (state->command);
-  state->command = generate_command (state);
-  state->started = g_get_monotonic_time ();
-  _kiln_process_run_async ((const char * const *) state->command, state->work_dir, NULL,
-                           _KILN_TOOLCHAIN_COMPILE_TIMEOUT_MS,
-                           _KILN_TOOLCHAIN_COMPILE_OUTPUT_CAP, cancellable,
-                           generate_built_cb, g_steal_pointer (&task));
+  run_compiler (g_steal_pointer (&task), generate_command (state), cancellable,
+                generate_built_cb);
 }
 
 static void
